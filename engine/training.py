@@ -1,0 +1,150 @@
+"""The training loop every learned score shares (Problems 3, 4 and 5).
+
+One loop, used by all trainers, so that all of them behave the same way:
+
+* ``should_stop()`` is asked before every step, so a cancelled run stops within one step;
+* progress goes to ``on_progress`` at most every ``report_every_s`` seconds (and at the end);
+* a non-finite loss or parameter ("divergence") stops the run and restores the last weights
+  that gave a finite loss, so a too-large learning rate never leaves NaN weights behind;
+* the thread count, device and seed are set explicitly (:func:`torch_setup`).
+
+Torch is imported inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import InvalidInput
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+DEFAULT_THREADS = 1
+"""Measured: on a 2-core machine one torch thread trains these small MLPs far faster than two
+(DESIGN.md: 20× slower with two threads on a loaded 2-core machine). See bench/."""
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    """A progress report: ``step`` of ``total`` done, the latest loss, seconds so far."""
+
+    step: int
+    total: int
+    loss: float
+    elapsed: float
+
+    @property
+    def fraction(self) -> float:
+        return self.step / self.total if self.total else 1.0
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.step / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class TrainOutcome:
+    """How a run ended: ``status`` is "done", "cancelled" or "diverged"."""
+
+    status: str
+    steps_done: int
+    total: int
+    final_loss: float
+    seconds: float
+    losses: tuple[float, ...] = field(repr=False)
+    message: str = ""
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps_done / self.seconds if self.seconds > 0 else 0.0
+
+
+def torch_setup(threads: int = DEFAULT_THREADS, device: str = "cpu", seed: int | None = None) -> "torch.device":
+    """Set torch's intra-op thread count, check the device, seed torch; return the device.
+
+    Raises InvalidInput for a device that is not there (e.g. ``cuda`` on a machine without a GPU).
+    """
+    import torch
+
+    if threads < 1:
+        raise InvalidInput(f"threads must be ≥ 1, got {threads}")
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise InvalidInput(f"device must be 'cpu' or 'cuda', got {device!r}")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise InvalidInput("device 'cuda' asked for, but torch sees no CUDA GPU on this machine")
+    if seed is not None:
+        torch.manual_seed(int(seed))
+    return torch.device(device)
+
+
+def run_training(
+    model: "torch.nn.Module",
+    optimizer: "torch.optim.Optimizer",
+    loss_at: Callable[[int], "torch.Tensor"],
+    steps: int,
+    *,
+    on_progress: Callable[[TrainProgress], Any] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    scheduler: Any | None = None,
+    report_every_s: float = 0.05,
+) -> TrainOutcome:
+    """Minimise ``loss_at(step)`` for ``steps`` optimizer steps.
+
+    θ ← θ − lr·Adam(∇θ L(θ)) each step; ``scheduler.step()`` after each step if given.
+    """
+    import torch
+
+    if steps < 1:
+        raise InvalidInput(f"steps must be ≥ 1, got {steps}")
+    params = [p for p in model.parameters()]
+    good = [p.detach().clone() for p in params]
+    losses: list[float] = []
+    start = time.perf_counter()
+    last_report = -math.inf
+    status, message = "done", ""
+    step = 0
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            status, message = "cancelled", f"cancelled after {step} of {steps} steps"
+            break
+        loss = loss_at(step)
+        value = float(loss.detach())
+        if not math.isfinite(value):
+            status = "diverged"
+            message = (f"loss became {value} at step {step + 1}: the learning rate is too large; "
+                       f"kept the weights of step {step}")
+            break
+        # The weights that produced this finite loss are the last good ones.
+        with torch.no_grad():
+            for g, p in zip(good, params):
+                g.copy_(p)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        losses.append(value)
+        now = time.perf_counter()
+        if on_progress is not None and now - last_report >= report_every_s:
+            last_report = now
+            on_progress(TrainProgress(step + 1, steps, value, now - start))
+    else:
+        step = steps
+    if status == "diverged" or not all(bool(torch.isfinite(p).all()) for p in params):
+        with torch.no_grad():
+            for g, p in zip(good, params):
+                p.copy_(g)
+        if status != "diverged":
+            status, message = "diverged", "parameters became non-finite; kept the last good weights"
+    elapsed = time.perf_counter() - start
+    final = losses[-1] if losses else math.nan
+    if on_progress is not None:
+        on_progress(TrainProgress(len(losses), steps, final, elapsed))
+    return TrainOutcome(status, len(losses), steps, final, elapsed, tuple(losses), message)

@@ -1,0 +1,87 @@
+"""Pieces every subcommand shares: the one-line-error parser, option types, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any, NoReturn
+
+import numpy as np
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line; printed as one line, exit status 2."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad argument raises UsageError (one line, exit 2) instead of
+    printing the whole usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def problem_number(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {text!r}") from None
+    if not 1 <= n <= 5:
+        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {n}")
+    return n
+
+
+def _number(kind: type, text: str, *, low: float | None, high: float | None,
+            low_open: bool) -> float | int:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    if low is not None and (value <= low if low_open else value < low):
+        raise argparse.ArgumentTypeError(f"{text} must be {'>' if low_open else '≥'} {low:g}")
+    if high is not None and value > high:
+        raise argparse.ArgumentTypeError(f"{text} must be ≤ {high:g}")
+    return value
+
+
+def int_in(low: int | None = None, high: int | None = None):
+    """An argparse type: an integer in [low, high]."""
+    def parse(text: str) -> int:
+        return _number(int, text, low=low, high=high, low_open=False)
+    parse.__name__ = "integer"
+    return parse
+
+
+def float_in(low: float | None = None, high: float | None = None, *, low_open: bool = False):
+    """An argparse type: a finite float in [low, high] (or (low, high] with low_open)."""
+    def parse(text: str) -> float:
+        return _number(float, text, low=low, high=high, low_open=low_open)
+    parse.__name__ = "number"
+    return parse
+
+
+def jsonable(value: Any) -> Any:
+    """numpy → plain Python; NaN/inf → None (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def print_json(obj: Any) -> None:
+    json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=False)
+    sys.stdout.write("\n")
