@@ -1,0 +1,218 @@
+"""Problem 2: the backward conditional of y = x + e, e ~ N(0, σ²), for a Gaussian-mixture p(x).
+
+With p(x) = Σk wk N(μk, sk²) everything is exact:
+
+    p̃(y)    = Σk wk N(y; μk, sk² + σ²)                                   (marginal_density)
+    p(x|y)  = Σk πk(y) N(x; mk, vk)                                      (exact_backward_conditional)
+              mk = (μk σ² + y sk²)/(sk² + σ²),  vk = sk² σ²/(sk² + σ²),
+              πk(y) ∝ wk N(y; μk, sk² + σ²)
+
+The homework's small-σ² approximation (first-order Taylor expansion of log p(x) around y):
+
+    p(x|y) ≈ N(y + σ² ∇log p(y), σ²)                                      (approximate_backward_conditional)
+
+Its errors shrink as σ² → 0; :func:`error_rates` measures them over several decades and fits
+the rate (the slope of log error against log σ²).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import InvalidInput
+from engine.mixture import GaussianMixture
+
+DEFAULT_SIGMA2 = 0.05
+DEFAULT_Y = 0.0
+DEFAULT_SIGMA2_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+
+
+def check_sigma2(sigma2: float) -> float:
+    """σ² must be a finite number > 0 (σ² = 0 means no noise: p(x|y) is a point mass)."""
+    if not isinstance(sigma2, (int, float)) or not math.isfinite(sigma2) or sigma2 <= 0:
+        raise InvalidInput(f"σ² must be a finite number > 0, got {sigma2!r}")
+    return float(sigma2)
+
+
+def check_y(y: float) -> float:
+    if not isinstance(y, (int, float)) or not math.isfinite(y):
+        raise InvalidInput(f"y must be a finite number, got {y!r}")
+    return float(y)
+
+
+def marginal_density(prior: GaussianMixture, sigma2: float) -> GaussianMixture:
+    """p̃(y) = ∫ p(x) N(y; x, σ²) dx = Σk wk N(y; μk, sk² + σ²)."""
+    return prior.convolve(check_sigma2(sigma2))
+
+
+def exact_backward_conditional(prior: GaussianMixture, sigma2: float, y: float) -> GaussianMixture:
+    """p(x|y) ∝ p(x) N(y; x, σ²) = Σk πk N(x; mk, vk) with
+    mk = (μk σ² + y sk²)/(sk² + σ²), vk = sk²σ²/(sk² + σ²), πk ∝ wk N(y; μk, sk² + σ²)."""
+    sigma2, y = check_sigma2(sigma2), check_y(y)
+    w, mu, s = (np.asarray(a) for a in (prior.weights, prior.means, prior.stds))
+    s2 = s**2
+    log_pi = marginal_density(prior, sigma2).component_logpdf(np.array([y]))[0]
+    log_pi = log_pi - np.max(log_pi)
+    pi = np.exp(log_pi)
+    pi = pi / pi.sum()
+    means = (mu * sigma2 + y * s2) / (s2 + sigma2)
+    var = s2 * sigma2 / (s2 + sigma2)
+    # Components with negligible weight are kept (weight may be ~0): the mixture stays exact.
+    keep = pi > 0
+    return GaussianMixture(tuple(pi[keep]), tuple(means[keep]), tuple(np.sqrt(var[keep])))
+
+
+@dataclass(frozen=True)
+class GaussianApprox:
+    """N(mean, variance)."""
+
+    mean: float
+    variance: float
+
+    def logpdf(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        return -0.5 * math.log(2 * math.pi * self.variance) - 0.5 * (x - self.mean) ** 2 / self.variance
+
+    def pdf(self, x: np.ndarray) -> np.ndarray:
+        return np.exp(self.logpdf(x))
+
+
+def approximate_backward_conditional(prior: GaussianMixture, sigma2: float, y: float) -> GaussianApprox:
+    """The homework's approximation: p(x|y) ≈ N(y + σ² ∇log p(y), σ²).
+
+    From log p(x) ≈ log p(y) + (x − y)∇log p(y): p(x|y) ∝ exp[(x−y)∇log p(y) − (x−y)²/(2σ²)],
+    a Gaussian with mean y + σ²∇log p(y) and variance σ².
+    """
+    sigma2, y = check_sigma2(sigma2), check_y(y)
+    return GaussianApprox(y + sigma2 * float(prior.score(np.array([y]))[0]), sigma2)
+
+
+def tweedie_mean(prior: GaussianMixture, sigma2: float, y: float) -> float:
+    """Tweedie's formula, exact: E[x|y] = y + σ² ∇log p̃(y) (the score of the *noisy* marginal)."""
+    sigma2, y = check_sigma2(sigma2), check_y(y)
+    return y + sigma2 * float(marginal_density(prior, sigma2).score(np.array([y]))[0])
+
+
+@dataclass(frozen=True)
+class PosteriorComparison:
+    """The exact p(x|y) against the approximation, at one σ² and y."""
+
+    sigma2: float
+    y: float
+    exact: GaussianMixture
+    approx: GaussianApprox
+    exact_mean: float
+    exact_variance: float
+    mean_error: float  # |E_exact − E_approx|
+    variance_error: float  # |Var_exact − σ²|
+    tv: float  # ½∫|p − q|
+    kl: float  # ∫ p log(p/q), p exact, q approximation
+
+
+def _grid(exact: GaussianMixture, approx: GaussianApprox, n: int = 20001) -> np.ndarray:
+    """A grid that holds (almost) all of both densities' mass, fine enough for the narrower."""
+    width = math.sqrt(approx.variance)
+    # Far-away components with negligible weight would stretch the grid and starve the peak
+    # of points, so restrict the grid to components that carry mass.
+    heavy = [k for k, w in enumerate(exact.weights) if w > 1e-12]
+    lo = min([exact.means[k] - 9.0 * exact.stds[k] for k in heavy] + [approx.mean - 9.0 * width])
+    hi = max([exact.means[k] + 9.0 * exact.stds[k] for k in heavy] + [approx.mean + 9.0 * width])
+    return np.linspace(lo, hi, n)
+
+
+def compare(prior: GaussianMixture, sigma2: float, y: float) -> PosteriorComparison:
+    """Mean, variance, TV and KL(exact ‖ approx) of the approximation at σ² and y.
+
+    TV = ½∫|p − q| dx and KL = ∫ p log(p/q) dx by the trapezoid rule on a fine grid.
+    """
+    exact = exact_backward_conditional(prior, sigma2, y)
+    approx = approximate_backward_conditional(prior, sigma2, y)
+    grid = _grid(exact, approx)
+    log_p, log_q = exact.logpdf(grid), approx.logpdf(grid)
+    p, q = np.exp(log_p), np.exp(log_q)
+    tv = 0.5 * float(np.trapezoid(np.abs(p - q), grid))
+    kl = float(np.trapezoid(np.where(p > 0, p * (log_p - log_q), 0.0), grid))
+    m, v = exact.mean(), exact.variance()
+    return PosteriorComparison(
+        sigma2=float(sigma2), y=float(y), exact=exact, approx=approx,
+        exact_mean=m, exact_variance=v,
+        mean_error=abs(m - approx.mean), variance_error=abs(v - approx.variance),
+        tv=min(max(tv, 0.0), 1.0), kl=max(kl, 0.0),
+    )
+
+
+def fitted_rate(sigma2s, errors) -> float:
+    """Slope of log(error) against log(σ²) by least squares: error ≈ C·(σ²)^rate.
+
+    Only positive, finite errors count; NaN if fewer than two remain.
+    """
+    x = np.log(np.asarray(sigma2s, dtype=float))
+    e = np.asarray(errors, dtype=float)
+    ok = np.isfinite(e) & (e > 0)
+    if ok.sum() < 2:
+        return math.nan
+    return float(np.polyfit(x[ok], np.log(e[ok]), 1)[0])
+
+
+@dataclass(frozen=True)
+class ErrorRates:
+    """The approximation's errors over a range of σ², with each error's fitted rate."""
+
+    y: float
+    rows: tuple[PosteriorComparison, ...]
+    rate_mean: float
+    rate_variance: float
+    rate_tv: float
+    rate_kl: float
+
+
+def error_rates(prior: GaussianMixture, y: float, sigma2s=DEFAULT_SIGMA2_GRID) -> ErrorRates:
+    """Compare exact and approximate p(x|y) for each σ² and fit error ∝ (σ²)^rate.
+
+    Expected for a smooth p: mean and variance errors O(σ⁴), TV O(σ²), KL O(σ⁴).
+    """
+    rows = tuple(compare(prior, s, y) for s in sigma2s)
+    s = [r.sigma2 for r in rows]
+    return ErrorRates(
+        y=float(y), rows=rows,
+        rate_mean=fitted_rate(s, [r.mean_error for r in rows]),
+        rate_variance=fitted_rate(s, [r.variance_error for r in rows]),
+        rate_tv=fitted_rate(s, [r.tv for r in rows]),
+        rate_kl=fitted_rate(s, [r.kl for r in rows]),
+    )
+
+
+@dataclass(frozen=True)
+class ParticleCheck:
+    """Particles x ~ p(x) moved to y' = x + e; those landing within ``window`` of y, by origin."""
+
+    origins: np.ndarray  # x of the particles that landed near y
+    n_particles: int
+    window: float
+    seed: int
+
+    @property
+    def n_selected(self) -> int:
+        return int(self.origins.size)
+
+
+def particles_near(prior: GaussianMixture, sigma2: float, y: float, n: int = 1_000_000,
+                   window: float | None = None, seed: int = 0) -> ParticleCheck:
+    """Sample x ~ p(x), y' = x + e with e ~ N(0, σ²), keep x where |y' − y| < window.
+
+    The kept x are (approximately, exactly as window → 0) draws from p(x|y): where the people
+    who end up at y came from. Default window: σ/10.
+    """
+    sigma2, y = check_sigma2(sigma2), check_y(y)
+    if n < 1:
+        raise InvalidInput(f"number of particles must be ≥ 1, got {n}")
+    window = 0.1 * math.sqrt(sigma2) if window is None else float(window)
+    if not window > 0:
+        raise InvalidInput(f"window must be > 0, got {window}")
+    rng = np.random.default_rng(seed)
+    x = prior.sample(n, rng)
+    y_prime = x + math.sqrt(sigma2) * rng.standard_normal(n)
+    return ParticleCheck(x[np.abs(y_prime - y) < window], int(n), window, int(seed))

@@ -1,0 +1,119 @@
+"""Problem 2 engine, checked by brute-force numerical integration of Bayes' rule."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from engine.errors import InvalidInput
+from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
+from engine.posterior import (
+    approximate_backward_conditional, compare, error_rates, exact_backward_conditional,
+    fitted_rate, marginal_density, particles_near, tweedie_mean,
+)
+
+
+def normal_pdf(x, m, v):
+    return np.exp(-0.5 * (x - m) ** 2 / v) / np.sqrt(2 * np.pi * v)
+
+
+def brute_force_posterior(prior, sigma2, y, grid):
+    """p(x|y) = p(x) N(y; x, σ²) / ∫ p(x') N(y; x', σ²) dx', evaluated on a grid."""
+    px = sum(w * normal_pdf(grid, m, s * s) for w, m, s in zip(prior.weights, prior.means, prior.stds))
+    unnorm = px * normal_pdf(y, grid, sigma2)
+    return unnorm / np.trapezoid(unnorm, grid), np.trapezoid(unnorm, grid)
+
+
+@pytest.mark.parametrize("sigma2, y", [(0.05, 0.0), (0.5, -1.3), (2.0, 2.7), (1e-3, 3.1)])
+def test_exact_posterior_matches_numerical_bayes(sigma2, y):
+    grid = np.linspace(-12, 12, 400_001)
+    expected, evidence = brute_force_posterior(DEFAULT_MIXTURE, sigma2, y, grid)
+    post = exact_backward_conditional(DEFAULT_MIXTURE, sigma2, y)
+    np.testing.assert_allclose(post.pdf(grid), expected, atol=1e-6 * expected.max())
+    assert post.mean() == pytest.approx(np.trapezoid(grid * expected, grid), abs=1e-7)
+    m = post.mean()
+    assert post.variance() == pytest.approx(np.trapezoid((grid - m) ** 2 * expected, grid), rel=1e-6)
+    # p̃(y) is the evidence
+    assert marginal_density(DEFAULT_MIXTURE, sigma2).pdf(np.array([y]))[0] == pytest.approx(evidence, rel=1e-8)
+
+
+def test_approximation_is_the_taylor_formula():
+    sigma2, y, h = 0.05, 0.4, 1e-5
+    a = approximate_backward_conditional(DEFAULT_MIXTURE, sigma2, y)
+    fd_score = (DEFAULT_MIXTURE.logpdf(np.array([y + h]))[0] - DEFAULT_MIXTURE.logpdf(np.array([y - h]))[0]) / (2 * h)
+    assert a.mean == pytest.approx(y + sigma2 * fd_score, abs=1e-9)
+    assert a.variance == sigma2
+
+
+def test_tweedie_is_the_exact_posterior_mean():
+    for sigma2, y in [(0.05, 0.0), (1.0, 2.0), (3.0, -4.0)]:
+        assert tweedie_mean(DEFAULT_MIXTURE, sigma2, y) == pytest.approx(
+            exact_backward_conditional(DEFAULT_MIXTURE, sigma2, y).mean(), abs=1e-12)
+
+
+def test_compare_tv_and_kl_by_independent_integration():
+    sigma2, y = 0.3, 0.0
+    c = compare(DEFAULT_MIXTURE, sigma2, y)
+    grid = np.linspace(-15, 15, 600_001)
+    p, _ = brute_force_posterior(DEFAULT_MIXTURE, sigma2, y, grid)
+    q = normal_pdf(grid, c.approx.mean, sigma2)
+    assert c.tv == pytest.approx(0.5 * np.trapezoid(np.abs(p - q), grid), abs=1e-6)
+    mask = p > 1e-300
+    assert c.kl == pytest.approx(np.trapezoid(np.where(mask, p * np.log(np.where(mask, p, 1) / q), 0), grid), rel=1e-4)
+
+
+def test_error_shrinks_at_the_expected_rates():
+    rates = error_rates(DEFAULT_MIXTURE, 0.0, sigma2s=(1e-4, 1e-3, 1e-2))
+    assert rates.rate_mean == pytest.approx(2.0, abs=0.15)  # mean error O(σ⁴)
+    assert rates.rate_variance == pytest.approx(2.0, abs=0.25)  # variance error O(σ⁴)
+    assert rates.rate_tv == pytest.approx(1.0, abs=0.1)  # TV O(σ²)
+    assert rates.rate_kl == pytest.approx(2.0, abs=0.15)  # KL O(σ⁴)
+    errs = [r.tv for r in rates.rows]
+    assert errs == sorted(errs)
+
+
+def test_single_gaussian_closed_form():
+    # p(x) = N(m, s²): exact posterior N((mσ²+ys²)/(s²+σ²), s²σ²/(s²+σ²)); score −(y−m)/s²
+    prior = GaussianMixture((1.0,), (1.0,), (2.0,))
+    post = exact_backward_conditional(prior, 0.5, 3.0)
+    assert post.mean() == pytest.approx((1 * 0.5 + 3 * 4) / 4.5)
+    assert post.variance() == pytest.approx(4 * 0.5 / 4.5)
+    assert approximate_backward_conditional(prior, 0.5, 3.0).mean == pytest.approx(3 - 0.5 * 2 / 4)
+
+
+def test_fitted_rate_recovers_a_power_law():
+    s = np.array([1e-4, 1e-3, 1e-2])
+    assert fitted_rate(s, 3 * s**1.5) == pytest.approx(1.5)
+    assert math.isnan(fitted_rate(s, [0, 0, 1]))
+
+
+def test_particles_near_y_come_from_the_posterior():
+    check = particles_near(DEFAULT_MIXTURE, 0.5, 1.0, n=2_000_000, seed=3)
+    post = exact_backward_conditional(DEFAULT_MIXTURE, 0.5, 1.0)
+    assert check.n_selected > 10_000
+    assert check.origins.mean() == pytest.approx(post.mean(), abs=0.03)
+    assert check.origins.std() == pytest.approx(math.sqrt(post.variance()), abs=0.03)
+    again = particles_near(DEFAULT_MIXTURE, 0.5, 1.0, n=2_000_000, seed=3)
+    assert np.array_equal(again.origins, check.origins)
+
+
+@pytest.mark.parametrize("sigma2", [0.0, -1.0, float("nan"), float("inf")])
+def test_bad_sigma2_is_refused(sigma2):
+    with pytest.raises(InvalidInput, match="σ²"):
+        compare(DEFAULT_MIXTURE, sigma2, 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.05, 1), st.floats(-5, 5), st.floats(0.1, 3)), min_size=1, max_size=4),
+       st.floats(0.01, 4), st.floats(-6, 6))
+def test_random_mixtures_posterior_is_a_normalized_bayes_update(comps, sigma2, y):
+    prior = GaussianMixture(*map(tuple, zip(*comps)))
+    post = exact_backward_conditional(prior, sigma2, y)
+    assert sum(post.weights) == pytest.approx(1.0)
+    # Bayes at two points: p(x1|y)/p(x2|y) = p(x1)N(y;x1,σ²) / (p(x2)N(y;x2,σ²))
+    x1, x2 = prior.means[0], y
+    lhs = post.logpdf(np.array([x1]))[0] - post.logpdf(np.array([x2]))[0]
+    rhs = (prior.logpdf(np.array([x1]))[0] - 0.5 * (y - x1) ** 2 / sigma2) - prior.logpdf(np.array([x2]))[0]
+    assert lhs == pytest.approx(rhs, abs=1e-6 * max(1, abs(rhs)))
+    assert post.mean() == pytest.approx(tweedie_mean(prior, sigma2, y), abs=1e-8 * max(1, abs(y)))
