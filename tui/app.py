@@ -1,0 +1,134 @@
+"""The hw7-tui application: five problem screens as Textual modes, help, palette, saved state.
+
+Importing this module does not import torch: screens that train import it inside their workers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Markdown
+
+from tui.screens.base import TOPICS, ProblemScreen, StatementScreen
+from tui.state import StateStore, export_dir
+
+SCREENS: dict[int, tuple[str, str]] = {
+    1: ("tui.screens.p1_discrete", "P1Screen"),
+    2: ("tui.screens.p2_continuous", "P2Screen"),
+    3: ("tui.screens.p3_walk", "P3Screen"),
+    4: ("tui.screens.p4_x0", "P4Screen"),
+    5: ("tui.screens.p5_swiss", "P5Screen"),
+}
+"""Problem → (module, class) of its screen; a module not written yet shows the statement."""
+
+
+def make_screen(problem: int) -> Screen:
+    module_name, class_name = SCREENS[problem]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        return StatementScreen(problem)
+    return getattr(module, class_name)()
+
+
+class HelpScreen(ModalScreen[None]):
+    """The current screen's help: what it shows, its keys, and the homework's text."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self._markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Markdown(self._markdown)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
+
+
+class Hw7App(App[int]):
+    """HW7 — diffusion models from first principles."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "hw7-tui"
+    MODES = {f"p{n}": partial(make_screen, n) for n in SCREENS}
+    BINDINGS = [
+        *(Binding(str(n), f"problem({n})", f"P{n}", show=False) for n in SCREENS),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+s", "screenshot", "Screenshot", show=False),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, *, problem: int | None = None, fresh: bool = False, state: StateStore | None = None) -> None:
+        super().__init__()
+        self.state = state if state is not None else StateStore(fresh=fresh)
+        saved = self.state.section("app")
+        self.start_problem = problem or (saved.get("problem") if saved.get("problem") in SCREENS else 1)
+        self.plot_marker = saved.get("marker", "hd")
+        if saved.get("theme") in self.available_themes:
+            self.theme = saved["theme"]
+
+    def on_mount(self) -> None:
+        self.switch_mode(f"p{self.start_problem}")
+        for problem in self.state.problems:
+            self.notify(problem, title="Saved state", severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, lambda theme: self.state.update("app", theme=theme.name))
+
+    # ---- actions ---------------------------------------------------------------------------
+    def action_problem(self, n: int) -> None:
+        if self.current_mode != f"p{n}":
+            self.switch_mode(f"p{n}")
+            self.state.update("app", problem=n)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        text = screen.help_markdown() if isinstance(screen, ProblemScreen) else "# hw7-tui"
+        self.push_screen(HelpScreen(text))
+
+    def action_screenshot(self) -> None:
+        try:
+            path = self.save_screenshot(path=str(export_dir()))
+        except OSError as exc:
+            self.notify(f"could not save the screenshot: {exc.strerror or exc}", severity="error")
+            return
+        self.notify(f"screenshot saved: {path}", title="Screenshot")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for n in SCREENS:
+            yield SystemCommand(f"Problem {n}: {TOPICS[n]}", f"Go to screen {n} (key {n})",
+                                partial(self.action_problem, n))
+        yield SystemCommand("Help for this screen", "What it shows, its keys, the homework's text (key ?)",
+                            self.action_help)
+        yield SystemCommand("Save screenshot (SVG)", "Into the export directory (ctrl+s)", self.action_screenshot)
+        yield SystemCommand("Plot marker: toggle blocks / dots", "For terminals without good Unicode fonts",
+                            self.action_toggle_marker)
+
+    def action_toggle_marker(self) -> None:
+        self.plot_marker = "dot" if self.plot_marker == "hd" else "hd"
+        self.state.update("app", marker=self.plot_marker)
+        from tui.widgets.plot import Plot
+
+        for screen in self.screen_stack:
+            for plot in screen.query(Plot):
+                plot.redraw()
+        self.notify(f"plot marker: {self.plot_marker}")
+
+
+def run_app(problem: int | None = None, fresh: bool = False) -> int:
+    """Run the app in this terminal; returns the exit status."""
+    app = Hw7App(problem=problem, fresh=fresh)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,102 @@
+"""Tables as text a student pastes into a write-up: Markdown and LaTeX.
+
+Pure formatting (no Textual, no Rich): the screens, the command line and the report all use it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from engine.discrete import DiscreteResult, PeopleResult, state_label
+
+UNDEFINED = "undefined"
+
+
+def fmt(v: float, digits: int = 4) -> str:
+    """A probability for a table: 4 decimals, 'undefined' for NaN."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return UNDEFINED
+    return f"{v:.{digits}f}"
+
+
+def fmt_count(v: int) -> str:
+    return f"{int(v):,}"
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def latex_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> str:
+    cols = "c" * len(header)
+    body = [" & ".join(header) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in rows]
+    return "\n".join([
+        r"\begin{table}[h]", r"\centering", rf"\begin{{tabular}}{{{cols}}}", r"\hline",
+        *body, r"\hline", r"\end{tabular}", rf"\caption{{{caption}}}", r"\end{table}",
+    ])
+
+
+def p1_tables(result: DiscreteResult) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The homework's Tables 1–3 filled in: (caption, header, rows) each."""
+    n = result.model.n
+    labels = [state_label(i) for i in range(n)]
+    t1 = ("Table 1: Initial distribution", ["State (x)", "p(x)", "Interpretation"],
+          [[labels[i], fmt(result.model.p_x[i]), f"{result.model.p_x[i]:.4g} billion people"]
+           for i in range(n)])
+    t2 = ("Table 2: Transition probabilities p(y|x)", ["p(y|x)"] + [f"y = {l}" for l in labels],
+          [[f"x = {labels[i]}"] + [fmt(v) for v in result.model.p_y_given_x[i]] for i in range(n)])
+    t3 = ("Table 3: Inverse transition probabilities p(x|y)", ["p(x|y)"] + [f"x = {l}" for l in labels],
+          [[f"y = {labels[j]}"] + [fmt(float(v)) for v in result.p_x_given_y[j]] for j in range(n)])
+    return [t1, t2, t3]
+
+
+def p1_markdown(result: DiscreteResult, people: PeopleResult | None = None) -> str:
+    parts = []
+    for caption, header, rows in p1_tables(result):
+        parts += [f"**{caption}**", "", markdown_table(header, rows), ""]
+    parts += ["Marginal p̃(y) = " + ", ".join(fmt(v) for v in result.p_y),
+              "", "Round trip Σy p̃(y) p(x|y) = " + ", ".join(fmt(v) for v in result.roundtrip_p_x), ""]
+    if people is not None:
+        parts += [f"**People** (N = {fmt_count(people.n_people)}, seed {people.seed})", "",
+                  markdown_table(["state", "start", "after moving", "after return", "same people"],
+                                 people_rows(people)), ""]
+    return "\n".join(parts)
+
+
+def p1_latex(result: DiscreteResult) -> str:
+    def tex(s: str) -> str:
+        return s.replace("p(y|x)", r"$p(y|x)$").replace("p(x|y)", r"$p(x|y)$").replace("p(x)", r"$p(x)$")
+    return "\n\n".join(latex_table([tex(h) for h in header], rows, tex(caption))
+                       for caption, header, rows in p1_tables(result)) + "\n"
+
+
+def people_rows(people: PeopleResult) -> list[list[str]]:
+    share = people.share_same
+    return [[state_label(i), fmt_count(people.counts_x[i]), fmt_count(people.counts_y[i]),
+             fmt_count(people.counts_back_x[i]), "—" if np.isnan(share[i]) else f"{share[i]:.1%}"]
+            for i in range(len(people.counts_x))]
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write text to path via a temporary file and rename: a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,1 @@
+"""One screen per problem. The app finds them through :data:`tui.app.SCREENS`."""
