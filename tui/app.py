@@ -61,6 +61,7 @@ class Hw7App(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "hw7-tui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     MODES = {f"p{n}": partial(make_screen, n) for n in SCREENS}
     BINDINGS = [
         *(Binding(str(n), f"problem({n})", f"P{n}", show=False) for n in SCREENS),

@@ -100,3 +100,28 @@ def write_atomic(path: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def p1_rule_lines(result: DiscreteResult, x: int, y: int) -> dict[str, str]:
+    """Each rule of Problem 1 with its name and one worked line using the actual numbers,
+    for the pair (x, y) (0-based). Keys: joint, marginal, backward, round_trip."""
+    m = result.model
+    n = m.n
+    X, Y = state_label(x), state_label(y)
+    px, pyx = m.p_x, m.p_y_given_x
+    col = [result.p_xy[i, y] for i in range(n)]
+    lines = {
+        "joint": f"chain rule  p(x,y) = p(x)·p(y|x):  p({X},{Y}) = {px[x]:.4g} × {pyx[x][y]:.4g} = {result.p_xy[x, y]:.4g}",
+        "marginal": f"marginalization (total probability)  p̃(y) = Σx p(x,y):  p̃({Y}) = "
+                    + " + ".join(f"{v:.4g}" for v in col) + f" = {result.p_y[y]:.4g}",
+    }
+    if result.p_y[y] > 0:
+        lines["backward"] = (f"conditioning (Bayes)  p(x|y) = p(x,y)/p̃(y):  p({X}|{Y}) = "
+                             f"{result.p_xy[x, y]:.4g} / {result.p_y[y]:.4g} = {result.p_x_given_y[y, x]:.4g}")
+    else:
+        lines["backward"] = (f"conditioning (Bayes)  p(x|y) = p(x,y)/p̃(y):  p({X}|{Y}) is {UNDEFINED}: "
+                             f"p̃({Y}) = 0, nobody is in {Y} to send back")
+    terms = [f"{result.p_y[j]:.4g}×{result.p_x_given_y[j, x]:.4g}" for j in range(n) if result.p_y[j] > 0]
+    lines["round_trip"] = (f"round trip  Σy p̃(y)p(x|y) = Σy p(x,y) = p(x):  for x={X}: " + " + ".join(terms)
+                           + f" = {result.roundtrip_p_x[x]:.4g} (p({X}) = {px[x]:.4g})")
+    return lines

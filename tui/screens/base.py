@@ -38,7 +38,7 @@ class ProblemScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="∇")
         yield from self.compose_body()
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - overridden
         yield from ()

@@ -1,0 +1,142 @@
+"""A DataTable whose cells are edited from the keyboard: arrows move, Enter edits, Enter commits,
+Escape cancels.
+
+The owner passes a ``check(row, col, text) -> str | None`` callback: it returns an error message
+(the edit stays open, with the message shown) or None (the edit is accepted and a
+:class:`EditableTable.CellEdited` message is posted). The table itself never holds a number the
+owner has not accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label
+
+Check = Callable[[int, int, str], "str | None"]
+Editable = Callable[[int, int], bool]
+
+
+class EditableTable(Vertical):
+    """DataTable + an edit line that appears under it while a cell is being edited."""
+
+    DEFAULT_CSS = """
+    EditableTable { height: auto; }
+    EditableTable > DataTable { height: auto; max-height: 12; }
+    EditableTable > #edit-line { height: auto; display: none; }
+    EditableTable.-editing > #edit-line { display: block; }
+    EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; margin-top: 1; }
+    EditableTable #edit-input { width: 1fr; }
+    EditableTable #edit-error { color: $text-error; height: auto; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
+
+    class CellEdited(Message):
+        """A cell's new text was accepted by the owner's check."""
+
+        def __init__(self, table: "EditableTable", row: int, col: int, text: str) -> None:
+            super().__init__()
+            self.table, self.row, self.col, self.text = table, row, col, text
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    def __init__(self, *, check: Check, editable: Editable | None = None, cell_name: Callable[[int, int], str] | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.check = check
+        self.editable = editable or (lambda r, c: c > 0)
+        self.cell_name = cell_name or (lambda r, c: f"row {r + 1}, column {c + 1}")
+        self._editing: Coordinate | None = None
+        self._raw: list[list[str]] = []
+
+    def compose(self) -> ComposeResult:
+        table = DataTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
+        yield table
+        with Vertical(id="edit-line"):
+            with Horizontal():
+                yield Label("", id="edit-label")
+                yield Input(id="edit-input", select_on_focus=True)
+            yield Label("", id="edit-error")
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#edit-table", DataTable)
+
+    @property
+    def editing(self) -> bool:
+        return self._editing is not None
+
+    def focus_table(self) -> None:
+        self.table.focus()
+
+    # ---- content -------------------------------------------------------------------------------
+    def set_grid(self, columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
+        """Replace the table's content; the cursor stays where it was when it still fits."""
+        table = self.table
+        cursor = table.cursor_coordinate
+        same_shape = (len(table.columns) == len(columns) and table.row_count == len(rows)
+                      and [str(c.label) for c in table.columns.values()] == list(columns))
+        if same_shape:
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if table.get_cell_at(Coordinate(r, c)) != value:
+                        table.update_cell_at(Coordinate(r, c), value)
+        else:
+            table.clear(columns=True)
+            table.add_columns(*columns)
+            for row in rows:
+                table.add_row(*row)
+            if rows:
+                table.move_cursor(row=min(cursor.row, len(rows) - 1), column=min(cursor.column, len(columns) - 1),
+                                  animate=False)
+
+    # ---- editing -------------------------------------------------------------------------------
+    @on(DataTable.CellSelected, "#edit-table")
+    def _start_edit(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        coord = event.coordinate
+        if not self.editable(coord.row, coord.column):
+            self.app.bell()
+            self.notify(f"{self.cell_name(coord.row, coord.column)} is computed, not edited", timeout=3)
+            return
+        self._editing = coord
+        value = event.value
+        text = value.plain if isinstance(value, Text) else str(value)
+        self.query_one("#edit-label", Label).update(f"{self.cell_name(coord.row, coord.column)} =")
+        self.query_one("#edit-error", Label).update("Enter commits · Escape cancels")
+        self.add_class("-editing")
+        entry = self.query_one("#edit-input", Input)
+        entry.value = text.strip()
+        entry.focus()
+
+    @on(Input.Submitted, "#edit-input")
+    def _commit(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._editing is None:
+            return
+        row, col = self._editing.row, self._editing.column
+        error = self.check(row, col, event.value)
+        if error:
+            self.query_one("#edit-error", Label).update(f"✗ {error} — fix it, or Escape to cancel")
+            return
+        self._close()
+        self.post_message(self.CellEdited(self, row, col, event.value.strip()))
+
+    def action_cancel_edit(self) -> None:
+        if self._editing is not None:
+            self._close()
+
+    def _close(self) -> None:
+        self._editing = None
+        self.remove_class("-editing")
+        self.table.focus()
