@@ -308,10 +308,45 @@ def move_people(model: DiscreteModel, n_people: int = 10**9, seed: int = 0) -> P
         for x in range(n):
             if counts_back[y, x] == 0:
                 continue
-            chosen = rng.multivariate_hypergeometric(origins, counts_back[y, x], method="marginals")
+            chosen = split_without_replacement(rng, origins, int(counts_back[y, x]))
             origins -= chosen
             same_back_x[x] += chosen[x]
     return PeopleResult(counts_x, counts_xy, counts_y, counts_back, counts_back.sum(axis=0), same_back_x, int(seed))
+
+
+_HYPERGEOMETRIC_LIMIT = 10**9  # numpy's exact hypergeometric samplers need populations below this
+
+
+def split_without_replacement(rng: np.random.Generator, colors: np.ndarray, k: int) -> np.ndarray:
+    """Draw k of the Σ colors[i] people without replacement: how many of each colour.
+
+    Exact (a multivariate hypergeometric draw, colour by colour: chosen[i] ~
+    Hypergeometric(colors[i], rest, k_left)) while the populations are below 10⁹, numpy's limit;
+    above it, each step uses the normal approximation with the finite-population correction,
+    rounded and clipped to the feasible range, so counts always stay consistent.
+    """
+    colors = np.asarray(colors, dtype=np.int64)
+    chosen = np.zeros_like(colors)
+    left, rest = int(k), int(colors.sum())
+    for i, good in enumerate(colors.tolist()):
+        rest -= good
+        if left == 0:
+            break
+        if rest == 0:
+            chosen[i] = left
+            break
+        if good == 0:
+            continue
+        if good < _HYPERGEOMETRIC_LIMIT and rest < _HYPERGEOMETRIC_LIMIT:
+            draw = int(rng.hypergeometric(good, rest, left))
+        else:
+            total = good + rest
+            p = good / total
+            var = left * p * (1 - p) * (total - left) / max(total - 1, 1)
+            draw = int(round(left * p + math.sqrt(var) * rng.standard_normal()))
+        chosen[i] = min(max(draw, left - rest, 0), good, left)
+        left -= int(chosen[i])
+    return chosen
 
 
 def expected_share_same(model: DiscreteModel) -> np.ndarray:

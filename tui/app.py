@@ -100,7 +100,9 @@ class Hw7App(App[int]):
 
     def action_screenshot(self) -> None:
         try:
-            path = self.save_screenshot(path=str(export_dir()))
+            folder = export_dir()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
         except OSError as exc:
             self.notify(f"could not save the screenshot: {exc.strerror or exc}", severity="error")
             return

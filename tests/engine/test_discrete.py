@@ -165,3 +165,25 @@ def test_low_level_rules_agree_with_solve():
     py = marginal(pxy)
     back = backward_conditional(pxy, py)
     np.testing.assert_allclose(round_trip(py, back), p_x, atol=1e-15)
+
+
+def test_everyone_in_one_state_and_huge_populations():
+    # all 10⁹ people end in y=1 (the case numpy's hypergeometric sampler cannot take whole)
+    m = DiscreteModel((0.5, 0.5), ((1.0, 0.0), (1.0, 0.0)))
+    p = move_people(m, 10**9, seed=1)
+    assert p.counts_y.tolist() == [10**9, 0]
+    assert p.counts_back_x.sum() == 10**9 and (p.same_back_x <= p.counts_back_x).all()
+    np.testing.assert_allclose(p.share_same, [0.5, 0.5], atol=1e-3)
+    big = move_people(DEFAULT_MODEL, 10**15, seed=2)
+    assert big.counts_back_x.sum() == 10**15 and (big.same_back_x <= big.counts_back_x).all()
+    np.testing.assert_allclose(big.share_same, expected_share_same(DEFAULT_MODEL), atol=1e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=6), st.data())
+def test_split_without_replacement_is_feasible(colors, data):
+    from engine.discrete import split_without_replacement
+
+    k = data.draw(st.integers(0, sum(colors)))
+    chosen = split_without_replacement(np.random.default_rng(0), np.array(colors), k)
+    assert chosen.sum() == k and (chosen >= 0).all() and (chosen <= np.array(colors)).all()

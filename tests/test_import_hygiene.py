@@ -1,0 +1,55 @@
+"""House rules that keep the app fast and the engine reusable, checked in fresh interpreters."""
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+
+
+def test_engine_never_imports_textual_or_rich():
+    proc = run_python("""
+        import importlib, pkgutil, sys
+        import engine
+        for m in pkgutil.walk_packages(engine.__path__, "engine."):
+            importlib.import_module(m.name)
+        bad = sorted(n for n in sys.modules if n.split(".")[0] in ("textual", "rich", "textual_plotext", "plotext"))
+        print(len(list(pkgutil.walk_packages(engine.__path__))), bad)
+        assert not bad, bad
+    """)
+    assert proc.returncode == 0, proc.stderr
+    n_modules = int(proc.stdout.split()[0])
+    assert n_modules >= 5  # the walk really imported the engine's modules
+
+
+def test_app_start_and_every_screen_do_not_import_torch(tmp_path):
+    proc = run_python(f"""
+        import asyncio, sys
+        from tui.app import Hw7App
+        from tui.state import StateStore
+
+        async def main():
+            app = Hw7App(state=StateStore({str(tmp_path)!r}))
+            async with app.run_test(size=(80, 24)) as pilot:
+                for key in "12345":
+                    await pilot.press(key)
+                    await pilot.pause()
+                    assert app.screen.title.startswith(f"Problem {{key}}"), app.screen.title
+        asyncio.run(main())
+        print("torch" in sys.modules)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False", "opening the app imported torch"
+
+
+def test_headless_json_does_not_import_textual():
+    proc = run_python("""
+        import sys
+        from tui.cli import main
+        main(["p1", "--json"])
+        main(["p2", "--json"])
+        assert "textual" not in sys.modules and "torch" not in sys.modules, sorted(sys.modules)
+    """)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,38 @@
+"""Helpers for Pilot tests: an app on a private data directory, and cell reading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.coordinate import Coordinate
+
+from tui.app import Hw7App
+from tui.state import StateStore
+
+
+def make_app(data_dir: Path, problem: int = 1, fresh: bool = False) -> Hw7App:
+    return Hw7App(problem=problem, state=StateStore(data_dir, fresh=fresh))
+
+
+def cell(table, row: int, col: int) -> str:
+    value = table.get_cell_at(Coordinate(row, col))
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+def static_text(widget) -> str:
+    return str(widget.render())
+
+
+async def edit_cell(pilot, table_widget, row: int, col: int, text: str) -> None:
+    """Move the model table's cursor to (row, col), press Enter, type text, press Enter."""
+    table_widget.table.focus()
+    table_widget.table.move_cursor(row=row, column=col, animate=False)
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    entry = table_widget.query_one("#edit-input")
+    entry.value = ""
+    await pilot.press(*list(text))
+    await pilot.press("enter")
+    await pilot.pause()

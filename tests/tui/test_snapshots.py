@@ -1,0 +1,34 @@
+"""Layout snapshots of the Problem 1 and 2 screens at 80×24 (the SSH minimum) and 120×40.
+
+Numbers are checked elsewhere; these catch layout regressions (something cut off, moved, lost).
+Update deliberately with: .venv/bin/python -m pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+import pytest
+
+from tests.tui.helpers import make_app
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_p1_screen(snap_compare, tmp_path, size):
+    assert snap_compare(make_app(tmp_path, problem=1, fresh=True), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_p2_screen(snap_compare, tmp_path, size):
+    assert snap_compare(make_app(tmp_path, problem=2, fresh=True), terminal_size=size)
+
+
+def test_p1_people_view(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, problem=1, fresh=True), terminal_size=(80, 24), press=["v", "v"])
+
+
+def test_p1_invalid_row_message(snap_compare, tmp_path):
+    keys = ["down", "right", "enter", "ctrl+u", "0", ".", "9", "enter"]
+    assert snap_compare(make_app(tmp_path, problem=1, fresh=True), terminal_size=(80, 24), press=keys)
+
+
+def test_p2_error_table(snap_compare, tmp_path):
+    assert snap_compare(make_app(tmp_path, problem=2, fresh=True), terminal_size=(80, 24), press=["v", "v"])
