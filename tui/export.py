@@ -35,6 +35,18 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
+def csv_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """RFC-4180 CSV (quotes where needed)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
 def latex_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> str:
     cols = "c" * len(header)
     body = [" & ".join(header) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in rows]
@@ -125,3 +137,47 @@ def p1_rule_lines(result: DiscreteResult, x: int, y: int) -> dict[str, str]:
     lines["round_trip"] = (f"round trip  Σy p̃(y)p(x|y) = Σy p(x,y) = p(x):  for x={X}: " + " + ".join(terms)
                            + f" = {result.roundtrip_p_x[x]:.4g} (p({X}) = {px[x]:.4g})")
     return lines
+
+
+def p1_csv(result: DiscreteResult) -> str:
+    """Tables 1–3 and the marginal as one CSV, full precision: table,row,column,value."""
+    n = result.model.n
+    rows = [["p(x)", state_label(x), "", repr(float(result.model.p_x[x]))] for x in range(n)]
+    rows += [["p(y|x)", state_label(x), state_label(y), repr(float(result.model.p_y_given_x[x][y]))]
+             for x in range(n) for y in range(n)]
+    rows += [["p(x,y)", state_label(x), state_label(y), repr(float(result.p_xy[x, y]))] for x in range(n) for y in range(n)]
+    rows += [["p~(y)", "", state_label(y), repr(float(result.p_y[y]))] for y in range(n)]
+    rows += [["p(x|y)", state_label(y), state_label(x),
+              UNDEFINED if math.isnan(result.p_x_given_y[y, x]) else repr(float(result.p_x_given_y[y, x]))]
+             for y in range(n) for x in range(n)]
+    rows += [["round trip", state_label(x), "", repr(float(result.roundtrip_p_x[x]))] for x in range(n)]
+    return csv_table(["table", "row", "column", "value"], rows)
+
+
+def p2_tables(prior, comparison, rates) -> list[tuple[str, list[str], list[list[str]]]]:
+    """Problem 2's numbers as (caption, header, rows): the posterior comparison and the error rates."""
+    c = comparison
+    t1 = (f"Backward conditional at y = {c.y:g}, σ² = {c.sigma2:g}, p(x) = {prior.format()}",
+          ["", "mean", "variance"],
+          [["exact p(x|y)", f"{c.exact_mean:.6g}", f"{c.exact_variance:.6g}"],
+           ["N(y + σ²∇log p(y), σ²)", f"{c.approx.mean:.6g}", f"{c.approx.variance:.6g}"],
+           ["error", f"{c.mean_error:.3e}", f"{c.variance_error:.3e}"]])
+    t2 = (f"Approximation error against σ² at y = {rates.y:g} (TV and KL between the two densities)",
+          ["σ²", "|Δmean|", "|Δvar|", "TV", "KL"],
+          [[f"{r.sigma2:g}", f"{r.mean_error:.3e}", f"{r.variance_error:.3e}", f"{r.tv:.3e}", f"{r.kl:.3e}"]
+           for r in rates.rows]
+          + [["fitted rate", f"{rates.rate_mean:.2f}", f"{rates.rate_variance:.2f}", f"{rates.rate_tv:.2f}",
+              f"{rates.rate_kl:.2f}"]])
+    return [t1, t2]
+
+
+def tables_markdown(tables) -> str:
+    parts = []
+    for caption, header, rows in tables:
+        parts += [f"**{caption}**", "", markdown_table(header, rows), ""]
+    return "\n".join(parts)
+
+
+def tables_csv(tables) -> str:
+    """Several tables in one CSV, each preceded by its caption on a line of its own."""
+    return "\n".join(f"# {caption}\n" + csv_table(header, rows) for caption, header, rows in tables)

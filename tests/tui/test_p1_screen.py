@@ -1,5 +1,6 @@
 """Problem 1 screen, driven by the keyboard through Textual's Pilot."""
 
+import csv
 import json
 
 import pytest
@@ -99,6 +100,9 @@ async def test_export_and_copy(tmp_path, monkeypatch):
     assert "| y = 1 | 0.8333 | 0.1250 | 0.0417 |" in md
     assert (tmp_path / "out" / "hw7-p1-tables.tex").read_text().count(r"\begin{tabular}") == 3
     assert copied and copied[0] == md
+    values = {tuple(r[:3]): r[3] for r in csv.reader((tmp_path / "out" / "hw7-p1-tables.csv").open())}
+    assert float(values[("p(x|y)", "1", "2")]) == pytest.approx(0.06 / 0.48, rel=1e-15)  # p(x=2|y=1)
+    assert (tmp_path / "out" / "hw7-p1-plot.txt").exists() is False  # joint view: no plot on screen
 
 
 async def test_edits_are_saved_and_restored(tmp_path):

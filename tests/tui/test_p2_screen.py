@@ -66,3 +66,18 @@ async def test_all_weights_zero_is_refused_and_components_can_change(tmp_path):
         assert screen.mixture.n_components == 2
         errors = screen.query_one("#p2-errors")
         assert cell(errors, errors.row_count - 1, 0) == "rate"
+
+
+async def test_export_tables_and_visible_plot(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_EXPORT_DIR", str(tmp_path / "out"))
+    app = make_app(tmp_path / "data", problem=2)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+    out = tmp_path / "out"
+    md = (out / "hw7-p2-tables.md").read_text()
+    expected = compare(GaussianMixture.parse("0.3:-2:0.5,0.5:0.5:0.7,0.2:3:0.4"), 0.05, 0.0)
+    assert f"| exact p(x|y) | {expected.exact_mean:.6g} | {expected.exact_variance:.6g} |" in md
+    assert "fitted rate" in (out / "hw7-p2-tables.csv").read_text()
+    plot = (out / "hw7-p2-plot.txt").read_text()
+    assert "p(x) and the noisy marginal" in plot and "\x1b[" not in plot

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from engine.errors import InvalidInput
-from tui.cli.common import EXIT_USAGE, UsageError, OneLineParser, problem_number
+from tui.cli.common import EXIT_USAGE, OneLineParser, UsageError, int_in, problem_number
 
 SUBCOMMANDS = ("p1", "p2", "p3", "p4", "p5", "report")
 
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the app on screen N (1–5)")
     parser.add_argument("--fresh", action="store_true",
                         help="start from the defaults instead of the saved state")
+    parser.add_argument("--serve", action="store_true",
+                        help="serve the app to a web browser on localhost (textual-serve) instead")
+    parser.add_argument("--port", type=int_in(1, 65535), default=8000, help="port for --serve (default 8000)")
     parser.add_argument("--version", action="version", version="hw7-tui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in _subcommand_modules():
@@ -50,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        if args.command is None and args.serve:
+            from tui.serve import serve
+
+            return serve(port=args.port, problem=args.problem, fresh=args.fresh)
         if args.command is None:
             from tui.app import run_app  # imported only now: Textual is not needed headless
 

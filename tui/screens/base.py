@@ -14,9 +14,15 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
+import re
+
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
+from tui.export import write_atomic
 from tui.homework import statement
+from tui.state import export_dir
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 TOPICS = {
     1: "Moving people: chain rule, marginal, Bayes",
@@ -70,6 +76,47 @@ class ProblemScreen(Screen):
             except InvalidInput:
                 pass
         return DEFAULT_MIXTURE
+
+    # ---- exports ---------------------------------------------------------------------------------
+    def export_files(self) -> dict[str, str]:
+        """File name → text of what this screen exports (tables as Markdown/CSV, …).
+        Screens override this; the current plot is added by :meth:`action_export`."""
+        return {}
+
+    def visible_plot_text(self) -> str | None:
+        """The plot the user is looking at, as plain text (the first displayed Plot)."""
+        from tui.widgets.plot import Plot
+
+        for plot in self.query(Plot):
+            if plot.display and plot.is_on_screen and plot.size.area:
+                return _ANSI.sub("", plot.plt.build())
+        return None
+
+    def action_export(self) -> None:
+        """Write this screen's tables (and its visible plot, as text) into the export directory."""
+        files = dict(self.export_files())
+        plot = self.visible_plot_text()
+        if plot:
+            files[f"hw7-p{self.PROBLEM}-plot.txt"] = plot
+        if not files:
+            self.notify("nothing to export on this screen yet", severity="warning")
+            return
+        folder = export_dir()
+        try:
+            paths = [write_atomic(folder / name, text) for name, text in files.items()]
+        except OSError as exc:
+            self.notify(f"could not export to {folder}: {exc.strerror or exc}", severity="error", timeout=8)
+            return
+        self.notify(f"{len(paths)} files written to {folder}: " + ", ".join(p.name for p in paths), title="Export")
+
+    def action_copy(self) -> None:
+        """Copy this screen's Markdown export to the clipboard (through the terminal: works over SSH)."""
+        markdown = next((text for name, text in self.export_files().items() if name.endswith(".md")), None)
+        if markdown is None:
+            self.notify("nothing to copy on this screen yet", severity="warning")
+            return
+        self.app.copy_to_clipboard(markdown)
+        self.notify("the tables (Markdown) were copied to the clipboard", title="Copy")
 
     # ---- help --------------------------------------------------------------------------------
     def help_markdown(self) -> str:

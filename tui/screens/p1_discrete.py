@@ -17,9 +17,8 @@ from engine.discrete import (
     normalize, parse_probability, remove_state, solve, state_label,
 )
 from engine.errors import InvalidInput
-from tui.export import fmt, fmt_count, p1_latex, p1_markdown, p1_rule_lines, people_rows, write_atomic
+from tui.export import fmt, fmt_count, p1_csv, p1_latex, p1_markdown, p1_rule_lines, people_rows
 from tui.screens.base import ProblemScreen
-from tui.state import export_dir
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
 
@@ -43,8 +42,8 @@ p̃(y) = 0), and Σy p̃(y)p(x|y) = p(x). The worked lines use the cell under th
 moving and after the return trip; "same people" is the share of a state's people, after the
 return, who started there — the distribution comes back, the people do not.
 
-**Keys:** `v` next view · `s` new seed for the people · `e` export Tables 1–3 (Markdown +
-LaTeX files) · `c` copy them to the clipboard · `R` reset to the homework's defaults.
+**Keys:** `v` next view · `s` new seed for the people · `e` export Tables 1–3 (Markdown,
+LaTeX, CSV files, and the visible plot as text) · `c` copy them to the clipboard · `R` reset to the homework's defaults.
 """
 
 
@@ -362,25 +361,10 @@ class P1Screen(ProblemScreen):
         self._move_people()
         self._save()
 
-    def _export_text(self) -> tuple[str, str]:
+    def export_files(self) -> dict[str, str]:
         result = solve(self.model)
-        return p1_markdown(result, self.people), p1_latex(result)
-
-    def action_export(self) -> None:
-        markdown, latex = self._export_text()
-        folder = export_dir()
-        try:
-            md = write_atomic(folder / "hw7-p1-tables.md", markdown)
-            tex = write_atomic(folder / "hw7-p1-tables.tex", latex)
-        except OSError as exc:
-            self.notify(f"could not export to {folder}: {exc.strerror or exc}", severity="error")
-            return
-        self.notify(f"Tables 1–3 written to {md} and {tex.name}", title="Export")
-
-    def action_copy(self) -> None:
-        markdown, _ = self._export_text()
-        self.app.copy_to_clipboard(markdown)
-        self.notify("Tables 1–3 (Markdown) copied to the clipboard", title="Copy")
+        return {"hw7-p1-tables.md": p1_markdown(result, self.people), "hw7-p1-tables.tex": p1_latex(result),
+                "hw7-p1-tables.csv": p1_csv(result)}
 
 
 def _num(v: float) -> str:

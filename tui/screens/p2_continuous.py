@@ -18,6 +18,7 @@ from engine.posterior import (
     DEFAULT_SIGMA2, DEFAULT_Y, PosteriorComparison, check_sigma2, check_y, compare, error_rates,
     marginal_density, particles_near,
 )
+from tui.export import p2_tables, tables_csv, tables_markdown
 from tui.screens.base import ProblemScreen
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
@@ -43,6 +44,9 @@ with y marked; *Posterior* the exact p(x|y) and the approximation on the same ax
 (error ∝ (σ²)^rate: mean, variance and KL shrink like σ⁴, TV like σ²); *Particles* N particles
 from p(x), moved by the noise, and the origins of those that land within σ/10 of y, against
 both densities (`s` draws a new seed).
+
+`e` exports the tables (Markdown, CSV) and the visible plot (text) to the export directory,
+`c` copies the Markdown tables to the clipboard.
 """
 
 
@@ -61,6 +65,8 @@ class P2Screen(ProblemScreen):
         Binding("full_stop", "shift_y(0.1)", "y+", key_display="."),
         Binding("v", "next_view", "View"),
         Binding("s", "new_seed", "Seed", show=False),
+        Binding("e", "export", "Export", show=False),
+        Binding("c", "copy", "Copy", show=False),
     ]
 
     def __init__(self) -> None:
@@ -329,6 +335,10 @@ class P2Screen(ProblemScreen):
         self._show_params()
         self._recompute()
         self._save()
+
+    def export_files(self) -> dict[str, str]:
+        tables = p2_tables(self.mixture, compare(self.mixture, self.sigma2, self.y), error_rates(self.mixture, self.y))
+        return {"hw7-p2-tables.md": tables_markdown(tables), "hw7-p2-tables.csv": tables_csv(tables)}
 
     def action_next_view(self) -> None:
         tabs = self.query_one(TabbedContent)
