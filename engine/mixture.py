@@ -57,6 +57,8 @@ class GaussianMixture:
     @classmethod
     def parse(cls, text: str) -> "GaussianMixture":
         """Parse "w:mean:std,w:mean:std,…" (the command line's --mixture)."""
+        if not isinstance(text, str):
+            raise InvalidInput(f"mixture must be text like 'w:mean:std,…', got {text!r}")
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts:
             raise InvalidInput("mixture is empty: expected 'w:mean:std,…'")
