@@ -77,7 +77,7 @@ async def test_export_tables_and_visible_plot(tmp_path, monkeypatch):
     out = tmp_path / "out"
     md = (out / "hw7-p2-tables.md").read_text()
     expected = compare(GaussianMixture.parse("0.3:-2:0.5,0.5:0.5:0.7,0.2:3:0.4"), 0.05, 0.0)
-    assert f"| exact p(x|y) | {expected.exact_mean:.6g} | {expected.exact_variance:.6g} |" in md
+    assert f"| exact p(x\\|y) | {expected.exact_mean:.6g} | {expected.exact_variance:.6g} |" in md
     assert "fitted rate" in (out / "hw7-p2-tables.csv").read_text()
     plot = (out / "hw7-p2-plot.txt").read_text()
     assert "p(x) and the noisy marginal" in plot and "\x1b[" not in plot

@@ -1,0 +1,45 @@
+"""``hw7-tui report``: complete, reproducible, and numbers that match independent computations."""
+
+import pytest
+
+from tui.cli import main
+from tui.report import ReportContext, section_p1, section_p2, text_plot
+
+
+def test_p1_and_p2_sections_hold_the_live_numbers():
+    p1 = section_p1(ReportContext(seed=0))
+    # p̃(y) for the default model, by hand: 0.5·0.8+0.3·0.2+0.2·0.1 = 0.48, …
+    assert "Marginal p̃(y) = 0.4800, 0.2900, 0.2300" in p1
+    assert "| y = 1 | 0.8333 | 0.1250 | 0.0417 |" in p1  # 0.4/0.48, 0.06/0.48, 0.02/0.48
+    assert "| p(y\\|x) | y = 1 | y = 2 | y = 3 |" in p1
+    p2 = section_p2(ReportContext(seed=0))
+    assert "p(x|y) ≈ N(y + σ²∇log p(y), σ²)" in p2 and "fitted rate" in p2 and "```text" in p2
+
+
+def test_report_file_is_reproducible(tmp_path, capsys):
+    assert main(["report", "-o", str(tmp_path / "a.md"), "--seed", "5"]) == 0
+    assert main(["report", "-o", str(tmp_path / "b.md"), "--seed", "5"]) == 0
+    a, b = (tmp_path / "a.md").read_text(), (tmp_path / "b.md").read_text()
+    assert a == b and a.startswith("# HW7") and "## Problem 1" in a and "## Problem 2" in a
+    assert main(["report", "-o", str(tmp_path / "c.md"), "--seed", "6"]) == 0
+    assert (tmp_path / "c.md").read_text() != a  # the people and particles follow the seed
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["report", "-o", "/nonexistent-dir/x.md"], "does not exist"),
+    (["report", "--seed", "-3"], "--seed"),
+    (["report", "--device", "tpu"], "invalid choice"),
+])
+def test_report_bad_arguments(argv, words, capsys):
+    assert main(argv) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_report_into_a_directory_is_refused(tmp_path, capsys):
+    assert main(["report", "-o", str(tmp_path)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_text_plot_has_no_colour_codes():
+    text = text_plot(lambda plt: plt.plot([0, 1, 2], [0, 1, 4]))
+    assert text.startswith("```text") and "\x1b" not in text

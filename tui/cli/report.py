@@ -1,0 +1,58 @@
+"""``hw7-tui report``: the whole write-up (all five problems) as one Markdown file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from engine.errors import InvalidInput
+from tui.cli.common import int_in
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report", help="write the homework's write-up (all problems) as Markdown",
+        description="Build the write-up: filled tables, each 'explain' answered with live numbers, text plots, "
+                    "quality tables. Trains what it needs (reusing saved models whose settings match).")
+    p.add_argument("-o", "--output", default=None, metavar="FILE",
+                   help="write to FILE (default: print to stdout)")
+    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
+    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads for training (default 1)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
+    p.add_argument("--no-reuse", action="store_true", help="train afresh even if a matching saved model exists")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tui.export import write_atomic
+    from tui.report import ReportContext, build_report
+    from tui.state import data_dir
+
+    output = Path(args.output).expanduser() if args.output else None
+    if output is not None:
+        if output.is_dir():
+            raise InvalidInput(f"{output} is a directory; give a file name such as {output / 'hw7-report.md'}")
+        if not output.parent.exists():
+            raise InvalidInput(f"directory {output.parent} does not exist")
+    console = Console(stderr=True)
+    with Progress(TextColumn("[bold]report[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
+                  transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("starting…", total=1.0)
+        ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device,
+                            models_dir=None if args.no_reuse else data_dir() / "models",
+                            progress=lambda f, text: progress.update(task, completed=f, description=text))
+        text = build_report(ctx)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            write_atomic(output, text)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+        print(f"wrote {output} ({len(text.splitlines())} lines)", file=sys.stderr)
+    return 0
