@@ -67,6 +67,7 @@ class Hw7App(App[int]):
         *(Binding(str(n), f"problem({n})", f"P{n}", show=False) for n in SCREENS),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("ctrl+s", "screenshot", "Screenshot", show=False),
+        Binding("m", "models", "Models", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -108,6 +109,25 @@ class Hw7App(App[int]):
             return
         self.notify(f"screenshot saved: {path}", title="Screenshot")
 
+    def action_models(self) -> None:
+        from tui.screens.models import ModelsScreen
+
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(ModelsScreen())
+
+    def load_checkpoint_into(self, problem: int, checkpoint) -> None:
+        """Open problem's screen and hand it a checkpoint (from the models list)."""
+        self.action_problem(problem)
+
+        def hand_over() -> None:
+            loader = getattr(self.screen, "load_checkpoint", None)
+            if loader is None:
+                self.notify(f"screen {problem} cannot load saved models", severity="warning")
+                return
+            loader(checkpoint)
+
+        self.call_after_refresh(hand_over)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for n in SCREENS:
@@ -115,6 +135,7 @@ class Hw7App(App[int]):
                                 partial(self.action_problem, n))
         yield SystemCommand("Help for this screen", "What it shows, its keys, the homework's text (key ?)",
                             self.action_help)
+        yield SystemCommand("Saved models", "List, reload or delete trained models (key m)", self.action_models)
         yield SystemCommand("Save screenshot (SVG)", "Into the export directory (ctrl+s)", self.action_screenshot)
         yield SystemCommand("Plot marker: toggle blocks / dots", "For terminals without good Unicode fonts",
                             self.action_toggle_marker)

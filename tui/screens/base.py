@@ -123,7 +123,7 @@ class ProblemScreen(Screen):
         return (f"# Problem {self.PROBLEM} — {self.TOPIC or TOPICS.get(self.PROBLEM, '')}\n\n"
                 f"{self.HELP.strip()}\n\n"
                 "**Everywhere:** `1`–`5` switch problems · `?` this help · `ctrl+p` commands · "
-                "`ctrl+s` screenshot (SVG) · `ctrl+q` quit\n\n"
+                "`m` saved models · `ctrl+s` screenshot (SVG) · `ctrl+q` quit\n\n"
                 f"---\n\n## The homework's text\n\n{statement(self.PROBLEM)}")
 
 
