@@ -15,15 +15,14 @@ that would run code, a corrupt file and a file of another kind are all refused w
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.atomic import write_atomic
 from engine.errors import InvalidInput
 
 FORMAT = "hw7-tui-checkpoint"
@@ -83,19 +82,9 @@ def save_checkpoint(directory: Path, name: str, kind: str, state_dict: dict[str,
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in state_dict.items()},
     }
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        write_atomic(path, lambda f: torch.save(payload, f))
     except OSError as exc:
         raise InvalidInput(f"cannot write checkpoints to {directory}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -6,13 +6,11 @@ Pure formatting (no Textual, no Rich): the screens, the command line and the rep
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
+from engine.atomic import write_atomic  # noqa: F401  (re-exported: screens and CLI use it)
 from engine.discrete import DiscreteResult, PeopleResult, state_label
 
 UNDEFINED = "undefined"
@@ -99,23 +97,6 @@ def people_rows(people: PeopleResult) -> list[list[str]]:
     return [[state_label(i), fmt_count(people.counts_x[i]), fmt_count(people.counts_y[i]),
              fmt_count(people.counts_back_x[i]), "—" if np.isnan(share[i]) else f"{share[i]:.1%}"]
             for i in range(len(people.counts_x))]
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write text to path via a temporary file and rename: a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def p1_rule_lines(result: DiscreteResult, x: int, y: int) -> dict[str, str]:

@@ -281,29 +281,23 @@ class P1Screen(ProblemScreen):
     # ---- people inputs ---------------------------------------------------------------------------
     @on(Input.Submitted, "#p1-n")
     def _set_n(self, event: Input.Submitted) -> None:
-        try:
-            n = int(event.value)
-            if not 1 <= n <= MAX_PEOPLE:
-                raise ValueError
-        except ValueError:
-            self._flash(f"✗ N must be a whole number from 1 to 10^15, got {event.value!r}; keeping {self.n_people:,}")
-            event.input.value = str(self.n_people)
-            return
-        self.n_people = n
-        self._move_people()
-        self._save()
+        self._set_whole_number(event, "n_people", "N", 1, MAX_PEOPLE)
 
     @on(Input.Submitted, "#p1-seed")
     def _set_seed(self, event: Input.Submitted) -> None:
+        self._set_whole_number(event, "seed", "the seed", 0, 2**63 - 1)
+
+    def _set_whole_number(self, event: Input.Submitted, attr: str, name: str, low: int, high: int) -> None:
         try:
-            seed = int(event.value)
-            if seed < 0:
+            value = int(event.value)
+            if not low <= value <= high:
                 raise ValueError
         except ValueError:
-            self._flash(f"✗ the seed must be a whole number ≥ 0, got {event.value!r}; keeping {self.seed}")
-            event.input.value = str(self.seed)
+            self._flash(f"✗ {name} must be a whole number from {low:,} to {high:,}, got {event.value!r};"
+                        f" keeping {getattr(self, attr):,}")
+            event.input.value = str(getattr(self, attr))
             return
-        self.seed = seed
+        setattr(self, attr, value)
         self._move_people()
         self._save()
 
