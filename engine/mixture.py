@@ -105,16 +105,41 @@ class GaussianMixture:
         """p(x) = Σk wk N(x; μk, sk²)."""
         return np.exp(self.logpdf(x))
 
+    def _logits_kfirst(self, x: np.ndarray) -> np.ndarray:
+        """log wk N(x; μk, sk²) laid out (k, …): reductions over a few components are then
+        elementwise passes, which numpy does far faster than a reduction along a short last axis."""
+        w, m, s = self._arrays()
+        with np.errstate(divide="ignore"):
+            offset = np.log(w) - np.log(s) - _LOG_SQRT_2PI
+        out = np.empty((len(w),) + x.shape)
+        for k in range(len(w)):
+            d = x - m[k]
+            np.multiply(d, d, out=out[k])
+            out[k] *= -0.5 / s[k] ** 2
+            out[k] += offset[k]
+        return out
+
     def responsibilities(self, x: np.ndarray) -> np.ndarray:
-        """rk(x) = wk N(x; μk, sk²) / p(x): which component a point at x came from."""
-        c = self.component_logpdf(x)
-        return np.exp(c - self.logpdf(x)[..., None])
+        """rk(x) = wk N(x; μk, sk²) / p(x): which component a point at x came from (last axis k)."""
+        x = np.asarray(x, dtype=float)
+        c = self._logits_kfirst(x)
+        c -= c.max(axis=0)
+        np.exp(c, out=c)
+        c /= c.sum(axis=0)
+        return np.moveaxis(c, 0, -1)
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """∇log p(x) = Σk rk(x) · (μk − x) / sk²."""
         _, m, s = self._arrays()
         x = np.asarray(x, dtype=float)
-        return np.sum(self.responsibilities(x) * (m - x[..., None]) / s**2, axis=-1)
+        c = self._logits_kfirst(x)
+        c -= c.max(axis=0)
+        np.exp(c, out=c)
+        total = c.sum(axis=0)
+        num = np.zeros_like(x)
+        for k in range(len(m)):
+            num += c[k] * ((m[k] - x) / s[k] ** 2)
+        return num / total
 
     def score_derivative(self, x: np.ndarray) -> np.ndarray:
         """∇² log p(x) = Σk rk(−1/sk² + gk²) − (Σk rk gk)², gk = (μk − x)/sk²."""

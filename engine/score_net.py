@@ -1,0 +1,223 @@
+"""Learning the score sθ(x, t) of the random walk (Problems 3 and 4), in torch.
+
+Two targets, one network:
+
+    Problem 3 ("p3"):  L(θ) = E[(xt−1 − (xt + σ² sθ(xt, t)))²]
+        Tweedie: E[xt−1 | xt] = xt + σ²∇log pt(xt), so the minimiser is sθ = ∇log pt.
+    Problem 4 ("p4"):  L(θ) = E[(x0 − (xt + tσ² sθ(xt, t)))²],  i.e. εθ = −tσ² sθ and
+        L = E[(εt − εθ(x0 + εt, t))²] with εt ~ N(0, tσ²); the minimiser is again ∇log pt.
+
+Both losses are divided by their noise variance (σ² and tσ²) so every t weighs about the same;
+this rescales the loss per t and leaves each t's minimiser unchanged.
+
+The network is preconditioned with the known scale of pt: with vt = Var p0 + tσ²,
+sθ(x, t) = fθ(x/√vt, log t/log(T+1))/√vt — a small MLP fθ then only learns an O(1) shape. Torch is imported
+inside the functions, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.errors import InvalidInput
+from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress, run_training, torch_setup
+from engine.walk import WalkSetup, marginal_at
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+TARGETS = ("p3", "p4")
+CHECKPOINT_KIND = {"p3": "p3-score", "p4": "p4-score"}
+
+
+@dataclass(frozen=True)
+class TrainSettings:
+    """Everything that determines a trained score network (saved beside its weights)."""
+
+    mixture: str
+    T: int = 100
+    sigma2: float = 0.25
+    target: str = "p3"
+    steps: int = 3000
+    lr: float = 3e-3
+    batch: int = 512
+    hidden: int = 64
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise InvalidInput(f"target must be p3 or p4, got {self.target!r}")
+        if not isinstance(self.steps, int) or not 1 <= self.steps <= 10**7:
+            raise InvalidInput(f"steps must be a whole number from 1 to 10^7, got {self.steps!r}")
+        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or not 0 < self.lr <= 10:
+            raise InvalidInput(f"the learning rate must be a finite number in (0, 10], got {self.lr!r}")
+        if not isinstance(self.batch, int) or not 1 <= self.batch <= 10**6:
+            raise InvalidInput(f"batch must be from 1 to 10^6, got {self.batch!r}")
+        if not isinstance(self.hidden, int) or not 4 <= self.hidden <= 1024:
+            raise InvalidInput(f"hidden width must be from 4 to 1024, got {self.hidden!r}")
+        self.setup()  # validates T, σ² and the mixture
+
+    def setup(self) -> WalkSetup:
+        from engine.mixture import GaussianMixture
+
+        return WalkSetup(GaussianMixture.parse(self.mixture), int(self.T), float(self.sigma2))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_model(settings: TrainSettings, variance0: float) -> "torch.nn.Module":
+    """sθ(x, t) = fθ(x/√vt, log t/log(T+1))/√vt with fθ an MLP 2 → hidden → hidden → hidden → 1 (SiLU)."""
+    import torch
+    from torch import nn
+
+    class ScoreNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            h = settings.hidden
+            self.f = nn.Sequential(nn.Linear(2, h), nn.SiLU(), nn.Linear(h, h), nn.SiLU(),
+                                   nn.Linear(h, h), nn.SiLU(), nn.Linear(h, 1))
+            self.register_buffer("v0", torch.tensor(float(variance0)))
+            self.register_buffer("sigma2", torch.tensor(float(settings.sigma2)))
+            self.register_buffer("T", torch.tensor(float(settings.T)))
+
+        def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            v = self.v0 + t * self.sigma2
+            scale = torch.rsqrt(v)
+            inp = torch.stack([x * scale, torch.log(t) / torch.log(self.T + 1)], dim=-1)
+            return self.f(inp).squeeze(-1) * scale
+
+    return ScoreNet()
+
+
+@dataclass(frozen=True)
+class TrainedScore:
+    """A trained network with the settings that made it and how training went."""
+
+    settings: TrainSettings
+    model: Any = None
+    outcome: TrainOutcome | None = None
+    device: str = "cpu"
+
+    def score_fn(self, batch: int = 1 << 16) -> Callable[[np.ndarray, int], np.ndarray]:
+        """sθ as a numpy score function s(x, t) for the samplers in engine.walk."""
+        import torch
+
+        model, device = self.model, self.device
+
+        def score(x: np.ndarray, t: int) -> np.ndarray:
+            out = np.empty_like(np.asarray(x, dtype=float))
+            with torch.no_grad():
+                for i in range(0, len(out), batch):
+                    xb = torch.as_tensor(x[i:i + batch], dtype=torch.float32, device=device)
+                    tb = torch.full_like(xb, float(t))
+                    out[i:i + batch] = model(xb, tb).double().cpu().numpy()
+            return out
+
+        return score
+
+
+def _sample_p0(p0, n: int, gen: "torch.Generator", device) -> "torch.Tensor":
+    import torch
+
+    w = torch.tensor(p0.weights, dtype=torch.float32, device=device)
+    mu = torch.tensor(p0.means, dtype=torch.float32, device=device)
+    sd = torch.tensor(p0.stds, dtype=torch.float32, device=device)
+    k = torch.multinomial(w, n, replacement=True, generator=gen)
+    return mu[k] + sd[k] * torch.randn(n, generator=gen, device=device)
+
+
+def _sample_t(T: int, n: int, gen: "torch.Generator", device) -> "torch.Tensor":
+    """t in 1..T, half uniformly (the homework's average over t) and half log-uniformly, so the
+    small t — where pt has the most structure and the last, decisive reverse steps happen — get
+    enough examples. Each t's minimiser (∇log pt) does not depend on how often t is drawn."""
+    import torch
+
+    uniform = torch.randint(1, T + 1, (n - n // 2,), generator=gen, device=device).float()
+    log_u = torch.exp(torch.rand(n // 2, generator=gen, device=device) * math.log(T + 1)).floor().clamp(1, T)
+    return torch.cat([uniform, log_u])
+
+
+def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
+                on_progress: Callable[[TrainProgress], Any] | None = None,
+                should_stop: Callable[[], bool] | None = None) -> TrainedScore:
+    """Train sθ with the Problem 3 or Problem 4 target (Adam, cosine-decayed rate, seeded).
+
+    p3: xt−1 = x0 + √((t−1)σ²) z1, xt = xt−1 + σ z2, loss (xt−1 − xt − σ²sθ)²/σ²
+    p4: xt = x0 + √(tσ²) z,                           loss (x0 − xt − tσ²sθ)²/(tσ²)
+    """
+    import torch
+
+    dev = torch_setup(threads, device, settings.seed)
+    setup = settings.setup()
+    model = build_model(settings, setup.p0.variance()).to(dev)
+    gen = torch.Generator(device=dev).manual_seed(settings.seed)
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=settings.steps, eta_min=settings.lr * 0.05)
+    s2, T, n = setup.sigma2, setup.T, settings.batch
+
+    def loss_at(step: int) -> torch.Tensor:
+        x0 = _sample_p0(setup.p0, n, gen, dev)
+        t = _sample_t(T, n, gen, dev)
+        if settings.target == "p3":
+            x_prev = x0 + torch.sqrt((t - 1) * s2) * torch.randn(n, generator=gen, device=dev)
+            xt = x_prev + math.sqrt(s2) * torch.randn(n, generator=gen, device=dev)
+            return ((x_prev - xt - s2 * model(xt, t)) ** 2).mean() / s2
+        var = t * s2
+        xt = x0 + torch.sqrt(var) * torch.randn(n, generator=gen, device=dev)
+        return ((x0 - xt - var * model(xt, t)) ** 2 / var).mean()
+
+    outcome = run_training(model, opt, loss_at, settings.steps, on_progress=on_progress,
+                           should_stop=should_stop, scheduler=sched)
+    model.eval()
+    return TrainedScore(settings, model, outcome, str(dev))
+
+
+def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
+    """Rebuild a trained score network from a checkpoint's weights."""
+    setup = settings.setup()
+    model = build_model(settings, setup.p0.variance())
+    model.load_state_dict(state_dict)
+    model.eval()
+    return TrainedScore(settings, model.to(device), None, device)
+
+
+@dataclass(frozen=True)
+class ScoreErrors:
+    """Relative squared error of a learned score against the oracle, per t:
+    E_{x~pt}[(sθ(x,t) − ∇log pt(x))²] · vt  (vt = Var pt, so every t is on the same scale)."""
+
+    t: np.ndarray
+    error: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.error))
+
+
+def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int = 0) -> ScoreErrors:
+    """Measure sθ against the exact score on fresh samples of pt at n_t values of t."""
+    setup = trained.settings.setup()
+    rng = np.random.default_rng(seed)
+    ts = np.unique(np.linspace(1, setup.T, n_t).round().astype(int))
+    score = trained.score_fn()
+    errs = []
+    for t in ts:
+        pt = marginal_at(setup, int(t))
+        x = pt.sample(n, rng)
+        errs.append(float(np.mean((score(x, int(t)) - pt.score(x)) ** 2) * pt.variance()))
+    return ScoreErrors(ts, np.array(errs))
+
+
+def steps_per_second(settings: TrainSettings, threads: int, steps: int = 200) -> float:
+    """Training speed at a thread count (for bench/): steps/s over a short run."""
+    short = TrainSettings(**{**settings.as_dict(), "steps": steps})
+    start = time.perf_counter()
+    out = train_score(short, threads=threads)
+    return out.outcome.steps_done / (time.perf_counter() - start)

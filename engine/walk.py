@@ -1,0 +1,309 @@
+"""Problems 3 and 4: a random walk that noises p₀, its exact score, and the reverse samplers.
+
+Forward:  xt = xt−1 + et,  et ~ N(0, σ²),  x0 ~ p0  ⇒  pt = p0 ∗ N(0, tσ²)       (forward_walk)
+For a Gaussian-mixture p0 every pt is a mixture with variances sk² + tσ², so the true score
+∇log pt(x) is known exactly — the oracle a learned sθ(x, t) is measured against (exact_score).
+
+Reverse (for any score s(x, t), learned or exact), from xT ~ N(0, Tσ²) (or the exact pT):
+    stochastic      xt−1 = xt + σ² s(xt, t) + σ z                     (reverse_step_stochastic)
+    deterministic   xt−1 = xt + ½σ² s(xt, t)                          (reverse_step_deterministic)
+    homework's (4)  xt−2 = xt + σ² s(xt, t): the same flow, two steps at once (reverse_step_two)
+    Heun            two score calls a step, second order in 1/T       (sample(..., method="heun"))
+Problem 4's forms with εθ = −tσ² sθ: xt−1 = xt − εθ/t + σz and xt−1 = xt − εθ/(2t), the same
+steps written with ε (reverse_step_eps_stochastic / reverse_step_eps_deterministic).
+
+Quality: W1 to p0 = ∫|Fn − F0| (exact CDF of the mixture) and TV of histograms; the error
+budget swaps one ingredient at a time for its exact version (error_budget).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import InvalidInput
+from engine.mixture import GaussianMixture
+
+ScoreFn = Callable[[np.ndarray, int], np.ndarray]
+"""s(x, t): the score of pt at the points x (an array), for an integer step t ≥ 1."""
+
+METHODS = ("stochastic", "deterministic", "two_step", "heun")
+STARTS = ("prior", "exact", "matched")
+
+
+@dataclass(frozen=True)
+class WalkSetup:
+    """p0, the number of steps T and the per-step noise variance σ²."""
+
+    p0: GaussianMixture
+    T: int
+    sigma2: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.T, (int, np.integer)) or not 1 <= self.T <= 100_000:
+            raise InvalidInput(f"T must be a whole number from 1 to 100000, got {self.T!r}")
+        if not isinstance(self.sigma2, (int, float)) or not math.isfinite(self.sigma2) or self.sigma2 <= 0:
+            raise InvalidInput(f"σ² must be a finite number > 0, got {self.sigma2!r}")
+
+    @property
+    def sigma(self) -> float:
+        return math.sqrt(self.sigma2)
+
+    @property
+    def total_variance(self) -> float:
+        """Tσ², the variance the walk adds by the last step."""
+        return self.T * self.sigma2
+
+
+# ---- the exact side (the oracle) ------------------------------------------------------------------
+def marginal_at(setup: WalkSetup, t: int) -> GaussianMixture:
+    """pt = p0 ∗ N(0, tσ²): component k becomes N(μk, sk² + tσ²)."""
+    return setup.p0 if t == 0 else setup.p0.convolve(t * setup.sigma2)
+
+
+def exact_score(setup: WalkSetup, x: np.ndarray, t: int) -> np.ndarray:
+    """∇log pt(x) = Σk rk(x) (μk − x)/(sk² + tσ²), rk the responsibilities under pt."""
+    return marginal_at(setup, t).score(np.asarray(x, dtype=float))
+
+
+def exact_score_fn(setup: WalkSetup) -> ScoreFn:
+    """The oracle as a score function s(x, t)."""
+    cache: dict[int, GaussianMixture] = {}
+
+    def score(x: np.ndarray, t: int) -> np.ndarray:
+        if t not in cache:
+            cache[t] = marginal_at(setup, t)
+        return cache[t].score(x)
+
+    return score
+
+
+def tweedie_mean(setup: WalkSetup, x: np.ndarray, t: int) -> np.ndarray:
+    """E[xt−1 | xt = x] = x + σ²∇log pt(x) (exact, Tweedie): what the Problem 3 regression learns."""
+    return np.asarray(x, dtype=float) + setup.sigma2 * exact_score(setup, x, t)
+
+
+# ---- the reverse steps (the homework's formulas) --------------------------------------------------
+def reverse_step_stochastic(x: np.ndarray, score: np.ndarray, sigma2: float, z: np.ndarray) -> np.ndarray:
+    """xt−1 = xt + σ² s(xt, t) + σ z,  z ~ N(0, 1)."""
+    return x + sigma2 * score + math.sqrt(sigma2) * z
+
+
+def reverse_step_deterministic(x: np.ndarray, score: np.ndarray, sigma2: float) -> np.ndarray:
+    """xt−1 = xt + ½σ² s(xt, t): one step of the probability flow (mass moves at −½σ²∇log p)."""
+    return x + 0.5 * sigma2 * score
+
+
+def reverse_step_two(x: np.ndarray, score: np.ndarray, sigma2: float) -> np.ndarray:
+    """The homework's xt−2 = xt + σ² s(xt, t): two ½-steps of the flow taken at once."""
+    return x + sigma2 * score
+
+
+def reverse_step_eps_stochastic(x: np.ndarray, eps: np.ndarray, t: int, sigma2: float, z: np.ndarray) -> np.ndarray:
+    """Problem 4: xt−1 = xt − εθ(xt, t)/t + σ z  (εθ = −tσ² sθ, so −εθ/t = σ² sθ)."""
+    return x - eps / t + math.sqrt(sigma2) * z
+
+
+def reverse_step_eps_deterministic(x: np.ndarray, eps: np.ndarray, t: int) -> np.ndarray:
+    """Problem 4: xt−1 = xt − εθ(xt, t)/(2t)."""
+    return x - eps / (2 * t)
+
+
+# ---- sampling with recording ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Histograms:
+    """Per-step histograms on fixed bins: counts[i] is the histogram at step steps[i]."""
+
+    edges: np.ndarray
+    steps: np.ndarray
+    counts: np.ndarray  # (frames, bins), int
+
+    @property
+    def centers(self) -> np.ndarray:
+        return 0.5 * (self.edges[1:] + self.edges[:-1])
+
+    def density(self, i: int) -> np.ndarray:
+        width = np.diff(self.edges)
+        total = self.counts[i].sum()
+        return self.counts[i] / (max(total, 1) * width)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """The x0 a sampler produced, plus what playback needs (histograms, a few trajectories)."""
+
+    method: str
+    start: str
+    x0: np.ndarray
+    histograms: Histograms
+    trajectories: np.ndarray  # (steps+1, k): x_T … x_0 of k particles, ordered by their start
+
+
+def frame_edges(setup: WalkSetup, bins: int = 60) -> np.ndarray:
+    """Bins wide enough for p0 and for pT (±4 std of the widest)."""
+    pT = marginal_at(setup, setup.T)
+    lo, hi = setup.p0.support(4.0)
+    lo2, hi2 = pT.support(4.0)
+    return np.linspace(min(lo, lo2), max(hi, hi2), bins + 1)
+
+
+def start_particles(setup: WalkSetup, n: int, rng: np.random.Generator, start: str) -> np.ndarray:
+    """xT: "prior" N(0, Tσ²) as the homework says; "exact" the true pT; "matched" N(mean, var + Tσ²)."""
+    if start == "prior":
+        return math.sqrt(setup.total_variance) * rng.standard_normal(n)
+    if start == "exact":
+        return marginal_at(setup, setup.T).sample(n, rng)
+    if start == "matched":
+        return setup.p0.mean() + math.sqrt(setup.p0.variance() + setup.total_variance) * rng.standard_normal(n)
+    raise InvalidInput(f"start must be one of {', '.join(STARTS)}, got {start!r}")
+
+
+def _record_every(T: int, max_frames: int) -> int:
+    return max(1, math.ceil(T / max(max_frames - 1, 1)))
+
+
+def sample(setup: WalkSetup, score: ScoreFn, n: int, *, method: str = "stochastic", start: str = "prior",
+           seed: int = 0, bins: int = 60, max_frames: int = 101, n_trajectories: int = 12,
+           should_stop: Callable[[], bool] | None = None) -> SampleRun:
+    """Run a reverse sampler from t = T down to 0 and record it for playback.
+
+    method: "stochastic" xt−1 = xt + σ²s + σz; "deterministic" xt−1 = xt + ½σ²s;
+    "two_step" xt−2 = xt + σ²s (T/2 score calls); "heun" the ½-step flow with Heun's
+    predictor–corrector (uses s(·, t−1) too; s(·, 0) must be defined).
+    """
+    if method not in METHODS:
+        raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if not 1 <= n <= 10**8:
+        raise InvalidInput(f"the number of particles must be from 1 to 10^8, got {n}")
+    rng = np.random.default_rng(seed)
+    x = start_particles(setup, n, rng, start)
+    edges = frame_edges(setup, bins)
+    every = _record_every(setup.T, max_frames)
+    k = min(n_trajectories, n)
+    track = np.argsort(x)[np.linspace(0, n - 1, k).astype(int)] if k else np.array([], dtype=int)
+    steps, frames, paths = [setup.T], [np.histogram(x, edges)[0]], [x[track].copy()]
+    t = setup.T
+    s2 = setup.sigma2
+    while t > 0:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("sampling cancelled")
+        if method == "stochastic":
+            x = reverse_step_stochastic(x, score(x, t), s2, rng.standard_normal(n))
+            t -= 1
+        elif method == "deterministic":
+            x = reverse_step_deterministic(x, score(x, t), s2)
+            t -= 1
+        elif method == "two_step":
+            if t >= 2:
+                x = reverse_step_two(x, score(x, t), s2)
+                t -= 2
+            else:  # an odd T leaves one ½-step
+                x = reverse_step_deterministic(x, score(x, t), s2)
+                t -= 1
+        else:  # heun
+            d1 = 0.5 * s2 * score(x, t)
+            d2 = 0.5 * s2 * score(x + d1, t - 1)
+            x = x + 0.5 * (d1 + d2)
+            t -= 1
+        if t % every == 0 or t == 0 or (method == "two_step" and t <= 1):
+            steps.append(t)
+            frames.append(np.histogram(x, edges)[0])
+            paths.append(x[track].copy())
+    return SampleRun(method, start, x, Histograms(edges, np.array(steps), np.array(frames)), np.array(paths))
+
+
+def forward_walk(setup: WalkSetup, n: int, *, seed: int = 0, bins: int = 60, max_frames: int = 101,
+                 n_trajectories: int = 12) -> SampleRun:
+    """Noise n particles x0 ~ p0 by xt = xt−1 + et for t = 1..T, recording histograms."""
+    rng = np.random.default_rng(seed)
+    x = setup.p0.sample(n, rng)
+    edges = frame_edges(setup, bins)
+    every = _record_every(setup.T, max_frames)
+    k = min(n_trajectories, n)
+    track = np.argsort(x)[np.linspace(0, n - 1, k).astype(int)] if k else np.array([], dtype=int)
+    steps, frames, paths = [0], [np.histogram(x, edges)[0]], [x[track].copy()]
+    for t in range(1, setup.T + 1):
+        x = x + setup.sigma * rng.standard_normal(n)
+        if t % every == 0 or t == setup.T:
+            steps.append(t)
+            frames.append(np.histogram(x, edges)[0])
+            paths.append(x[track].copy())
+    return SampleRun("forward", "p0", x, Histograms(edges, np.array(steps), np.array(frames)), np.array(paths))
+
+
+def crossings(trajectories: np.ndarray) -> int:
+    """How many times neighbouring trajectories swap order (0 for the deterministic flow in 1-D)."""
+    order = np.argsort(trajectories, axis=1, kind="stable")
+    return int(np.sum(np.any(order[1:] != order[:-1], axis=1)))
+
+
+# ---- quality ------------------------------------------------------------------------------------
+def wasserstein1(samples: np.ndarray, p0: GaussianMixture, grid_points: int = 40_001) -> float:
+    """W1(samples, p0) = ∫ |Fn(x) − F0(x)| dx with the exact mixture CDF F0 (trapezoid on a fine grid)."""
+    x = np.sort(np.asarray(samples, dtype=float))
+    if x.size == 0:
+        return math.nan
+    lo, hi = p0.support(8.0)
+    grid = np.linspace(min(lo, x[0]), max(hi, x[-1]), grid_points)
+    fn = np.searchsorted(x, grid, side="right") / x.size
+    return float(np.trapezoid(np.abs(fn - p0.cdf(grid)), grid))
+
+
+def tv_histogram(samples: np.ndarray, p0: GaussianMixture, bins: int = 80) -> float:
+    """½ Σ_bins |n_b/n − P0(bin b)| on bins over p0's support (mass outside counts too)."""
+    x = np.asarray(samples, dtype=float)
+    lo, hi = p0.support(5.0)
+    edges = np.linspace(lo, hi, bins + 1)
+    counts = np.histogram(x, edges)[0] / x.size
+    cdf = p0.cdf(edges)
+    mass = np.diff(cdf)
+    outside_samples = 1 - counts.sum()
+    outside_p0 = cdf[0] + (1 - cdf[-1])
+    return float(0.5 * (np.abs(counts - mass).sum() + abs(outside_samples - outside_p0)))
+
+
+@dataclass(frozen=True)
+class Quality:
+    w1: float
+    tv: float
+
+
+def quality(samples: np.ndarray, p0: GaussianMixture) -> Quality:
+    return Quality(wasserstein1(samples, p0), tv_histogram(samples, p0))
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """W1 to p0 of one sampler, built up one ingredient at a time.
+
+    discretization   exact score, exact pT start: only the finite steps remain
+    + prior          exact score, N(0, Tσ²) start: adds the prior mismatch
+    + learned score  learned score, N(0, Tσ²) start: what a user actually gets
+    """
+
+    method: str
+    discretization: float
+    with_prior: float
+    with_learned: float | None
+
+    @property
+    def prior_mismatch(self) -> float:
+        return self.with_prior - self.discretization
+
+    @property
+    def learned_score(self) -> float | None:
+        return None if self.with_learned is None else self.with_learned - self.with_prior
+
+
+def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None) -> ErrorBudget:
+    """Measure the three sources of error by swapping one ingredient for its exact version."""
+    exact = exact_score_fn(setup)
+    d = wasserstein1(sample(setup, exact, n, method=method, start="exact", seed=seed, max_frames=2).x0, setup.p0)
+    p = wasserstein1(sample(setup, exact, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    lw = None
+    if learned is not None:
+        lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    return ErrorBudget(method, d, p, lw)
