@@ -1,0 +1,62 @@
+"""``hw7-tui p3`` / ``p4``: JSON contract, samples file, exit status 2 for bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tui.cli import main
+
+QUICK = ["--T", "20", "--sigma2", "1.25", "--steps", "200", "--particles", "2000"]
+
+
+def test_p3_json_and_samples(tmp_path, capsys):
+    path = tmp_path / "s.npz"
+    assert main(["p3", *QUICK, "--samples", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "done" and out["steps_done"] == 200 and out["train_seconds"] > 0
+    assert np.isfinite(out["final_loss"])
+    for score in ("learned", "exact"):
+        for method in ("stochastic", "deterministic"):
+            assert 0 <= out["quality"][score][method]["w1"] < 5
+    budget = out["error_budget"]["deterministic"]
+    assert budget["total"] == pytest.approx(budget["discretization"] + budget["prior_mismatch"] + budget["learned_score"])
+    with np.load(path) as data:
+        assert set(data.files) == {"stochastic", "deterministic"} and data["stochastic"].shape == (2000,)
+    assert out["settings"]["target"] == "p3"
+
+
+def test_p4_compare_reports_both_targets(capsys):
+    assert main(["p4", *QUICK, "--compare", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    c = out["comparison"]
+    assert len(c["t"]) == len(c["p3"]) == len(c["p4"]) and c["t"][0] == 1 and c["t"][-1] == 20
+    assert out["settings"]["target"] == "p4"
+
+
+def test_p3_tables_without_json(capsys):
+    assert main(["p3", *QUICK]) == 0
+    text = capsys.readouterr().out
+    assert "Error budget" in text and "learned" in text
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["p3", "--lr", "nan"], "not a finite number"),
+    (["p3", "--lr", "0"], "must be >"),
+    (["p3", "--T", "0"], "--T"),
+    (["p4", "--sigma2", "-1"], "must be >"),
+    (["p3", "--mixture", "1:0:-1"], "std must be > 0"),
+    (["p3", "--device", "cuda", "--steps", "1"], "cuda"),
+    (["p3", "--samples", "/nonexistent-dir/s.npz"], "does not exist"),
+    (["p4", "--samples", "out.txt"], ".npz"),
+    (["p3", "--threads", "0"], "--threads"),
+])
+def test_bad_arguments_exit_2(argv, words, capsys):
+    pytest.importorskip("torch")
+    import torch
+
+    if "cuda" in argv and torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and err.count("\n") == 1
