@@ -32,6 +32,7 @@ def test_app_start_and_every_screen_do_not_import_torch(tmp_path):
 
         async def main():
             app = Hw7App(state=StateStore({str(tmp_path)!r}))
+            app.torch_warm_up_s = None  # the background warm-up would import it on purpose, later
             async with app.run_test(size=(80, 24)) as pilot:
                 for key in "12345":
                     await pilot.press(key)

@@ -71,6 +71,9 @@ class Hw7App(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
+    torch_warm_up_s: float | None = 1.0
+    """Seconds after start to import torch in a background thread (None: never)."""
+
     def __init__(self, *, problem: int | None = None, fresh: bool = False, state: StateStore | None = None) -> None:
         super().__init__()
         self.state = state if state is not None else StateStore(fresh=fresh)
@@ -85,6 +88,13 @@ class Hw7App(App[int]):
         for problem in self.state.problems:
             self.notify(problem, title="Saved state", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, lambda theme: self.state.update("app", theme=theme.name))
+        if self.torch_warm_up_s is not None:
+            self.set_timer(self.torch_warm_up_s, self._warm_up_torch)
+
+    def _warm_up_torch(self) -> None:
+        """Import torch in the background once the first frames are up, so pressing "train" later
+        does not stall the interface for the second or two a first torch import takes."""
+        self.run_worker(_import_torch, thread=True, group="warm-up", exit_on_error=False)
 
     # ---- actions ---------------------------------------------------------------------------
     def action_problem(self, n: int) -> None:
@@ -149,6 +159,13 @@ class Hw7App(App[int]):
             for plot in screen.query(Plot):
                 plot.redraw()
         self.notify(f"plot marker: {self.plot_marker}")
+
+
+def _import_torch() -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:  # pragma: no cover - the screens that train say so themselves
+        pass
 
 
 def run_app(problem: int | None = None, fresh: bool = False) -> int:

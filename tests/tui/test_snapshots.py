@@ -32,3 +32,30 @@ def test_p1_invalid_row_message(snap_compare, tmp_path):
 
 def test_p2_error_table(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path, problem=2, fresh=True), terminal_size=(80, 24), press=["v", "v"])
+
+
+def _small_walk_app(tmp_path, problem):
+    from tui.state import StateStore
+
+    StateStore(tmp_path).update(f"p{problem}", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
+    return make_app(tmp_path, problem=problem)
+
+
+async def _wait_for_frames(pilot):
+    while pilot.app.screen.result is None:
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("problem", [3, 4])
+def test_walk_screen_paused_animation(snap_compare, tmp_path, problem):
+    app = _small_walk_app(tmp_path, problem)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames)
+
+
+def test_walk_screen_forward_view_frame_5(snap_compare, tmp_path):
+    app = _small_walk_app(tmp_path, 3)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames,
+                        press=["v", "right", "right", "right", "right", "right"])

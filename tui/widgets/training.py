@@ -52,11 +52,15 @@ class TrainingPanel(Vertical):
     TrainingPanel #train-loss { height: 8; min-height: 5; }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None, show_curve: bool = True) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None, show_curve: bool = True,
+                 curve_id: str | None = None) -> None:
+        """``show_curve``: draw the loss under the bar; ``curve_id``: draw it into that Plot elsewhere
+        on the screen instead (e.g. a tab of its own)."""
         super().__init__(id=id, classes=classes)
         self.run_id: int | None = None
         self.running = False
-        self._show_curve = show_curve
+        self._show_curve = show_curve and curve_id is None
+        self._curve_id = curve_id
         self._losses: list[float] = []
 
     def compose(self) -> ComposeResult:
@@ -104,7 +108,7 @@ class TrainingPanel(Vertical):
         self.query_one("#train-status", Static).update(text)
 
     def _draw_curve(self) -> None:
-        if not self._show_curve:
+        if not self._show_curve and self._curve_id is None:
             return
         losses = [v for v in self._losses if math.isfinite(v) and v > 0]
         if not losses:
@@ -113,7 +117,7 @@ class TrainingPanel(Vertical):
         stride = max(1, len(losses) // 400)
         xs = list(range(0, len(losses), stride))
         ys = [math.log10(losses[i]) for i in xs]
-        plot = self.query_one("#train-loss", Plot)
+        plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
 
         def draw(plt) -> None:
             plt.plot(xs, ys, marker=plot.marker)

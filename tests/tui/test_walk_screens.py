@@ -1,0 +1,138 @@
+"""Screens 3 and 4: background training, cancellation, playback, quitting mid-training."""
+
+import asyncio
+import threading
+import time
+
+from tests.tui.helpers import make_app, static_text
+from tui.state import StateStore
+
+SMALL = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 300, "lr": 0.003}
+
+
+def small_app(tmp_path, problem=3, **overrides):
+    store = StateStore(tmp_path)
+    store.update(f"p{problem}", **{**SMALL, **overrides})
+    return make_app(tmp_path, problem=problem)
+
+
+async def wait_for(pilot, condition, timeout=60.0):
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "timed out"
+        await pilot.pause(0.05)
+
+
+async def test_exact_frames_play_before_training_and_training_fills_the_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        assert screen.result.kind == "exact" and screen.playback.n_frames == len(screen.result.stochastic.steps)
+        assert screen.result.crossings[0] == 0  # the deterministic flow keeps the order of particles
+        await pilot.press("right", "right")
+        assert screen.playback.index == 2
+        await pilot.press("left")
+        assert screen.playback.index == 1
+        await pilot.press("space")
+        assert screen.playback.playing
+        await pilot.press("space")
+        assert not screen.playback.playing
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        ev = screen.result.evaluation
+        assert ev.row("learned", "stochastic").w1 > 0 and ev.n == 2000
+        table = screen.query_one("#quality-table")
+        assert table.row_count == 2
+        assert "trained" in static_text(screen.query_one("#walk-message"))
+        assert list((tmp_path / "models").glob("p3-score-*.pt"))
+
+
+def event_loop_lag_probe(app):
+    """Largest gap between ticks of a 20 ms timer: how long a key press could have waited."""
+    state = {"last": time.perf_counter(), "worst": 0.0}
+
+    def tick():
+        now = time.perf_counter()
+        state["worst"] = max(state["worst"], now - state["last"])
+        state["last"] = now
+
+    timer = app.set_interval(0.02, tick)
+    return state, timer
+
+
+async def test_twenty_start_cancel_cycles_leak_nothing_and_the_loop_stays_live(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=200_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        import torch  # noqa: F401  (imported before measuring, as the app's warm-up does)
+
+        baseline = threading.active_count()
+        await pilot.press("t")  # through the keyboard once …
+        await pilot.pause(0.3)
+        probe, timer = event_loop_lag_probe(app)
+        await asyncio.sleep(1.0)  # training runs; the event loop must keep ticking
+        timer.stop()
+        assert probe["worst"] < 0.5, f"the interface stalled {probe['worst']:.2f} s while training"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
+        for _ in range(19):  # … and 19 more times directly
+            screen.action_train()
+            await pilot.pause(0.05)
+            started = time.perf_counter()
+            screen.action_cancel()
+            await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
+            assert time.perf_counter() - started < 2.0  # a cancelled run stops within a step or so
+        await pilot.pause(0.2)
+        assert threading.active_count() <= baseline + 1  # no leaked training threads
+        assert screen.trained is None and screen.result.kind == "exact"
+        assert "cancel" in static_text(screen.query_one("#walk-message"))
+
+
+async def test_quitting_mid_training_exits_promptly(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=200_000)
+    start = None
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause(0.5)
+        assert any(w.is_running for w in app.workers)
+        start = time.perf_counter()
+        await pilot.press("ctrl+q")
+    assert time.perf_counter() - start < 5.0
+
+
+async def test_bad_parameter_is_refused_and_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        box = screen.query_one("#param-lr")
+        for bad, words in (("nan", "not a number"), ("0", "must be from"), ("abc", "not a number")):
+            box.focus()
+            box.value = bad
+            await pilot.press("enter")
+            await pilot.pause()
+            assert words in static_text(screen.query_one("#walk-message")), bad
+            assert screen.values["lr"] == 0.003 and box.value == "0.003"
+        box.focus()
+        box.value = "0.01"
+        await pilot.press("enter")
+        assert screen.values["lr"] == 0.01 and app.focused is None  # back to the screen's keys
+
+
+async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=4, steps=150)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        e3, _ = screen.comparison["p3"]
+        e4, _ = screen.comparison["p4"]
+        assert list(e3.t) == list(e4.t) and e3.t[0] == 1 and e3.t[-1] == 20
+        assert screen.query_one("#compare-table").row_count == len(e3.t) + 1
