@@ -1,0 +1,334 @@
+"""Problem 5: the ε-predicting MLP and its two recipes — the notebook's, faithfully, and a fast one.
+
+Loss (both recipes):  L(θ) = E ‖ε − ε̂θ(√ᾱt x0 + √(1−ᾱt) ε, t)‖²   — Problem 4's ε loss in VP form.
+
+``faithful`` keeps every setting of the toy-diffusion notebook, including the odd ones:
+  * 100 epochs over the 100,000 points *in order* (no shuffling), batches of 2048 → 4,900 steps;
+  * t ~ U{0, …, 39} per point, although the sampler never uses t = 0;
+  * the raw integer t appended to (x, y) as a third input;
+  * Linear(3→64) with *no activation after it*, then 4 × [Linear(64→64) + ReLU], Linear(64→2);
+  * Adam at 1e-3 and a LinearLR scheduler that is created but never stepped (the rate stays 1e-3).
+``fast`` (the default) is what we would do on a CPU: random minibatches, t ~ U{1, …, T−1}
+(the steps the sampler uses), a sinusoidal embedding of t, a ReLU after the first layer, a larger
+rate decayed by a cosine, sampling with an exponential moving average of the weights, one torch
+thread (measured fastest here; see bench/bench_p5.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.errors import InvalidInput
+from engine.toy2d import DATASETS, DEFAULT_N, Standardizer, make_dataset
+from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress, run_training, torch_setup
+from engine.vp import SCHEDULES, Schedule, make_schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+RECIPES = ("faithful", "fast")
+EMBEDDINGS = ("raw", "sinusoidal")
+CHECKPOINT_KIND = "p5-eps"
+
+
+@dataclass(frozen=True)
+class RecipeSettings:
+    """Everything that determines a trained ε-network (saved beside its weights)."""
+
+    recipe: str = "fast"
+    dataset: str = "swiss_roll"
+    T: int = 40
+    s: float = 0.008
+    schedule: str = "cosine"
+    steps: int = 4000  # fast: optimizer steps; faithful: derived from epochs
+    epochs: int = 100  # faithful only
+    batch: int = 512
+    lr: float = 2e-2
+    embedding: str = "sinusoidal"
+    first_activation: bool = True
+    shuffle: bool = True
+    t_from_one: bool = True
+    lr_decay: bool = True
+    ema: float = 0.99  # 0 = off; else sample with an exponential moving average of the weights
+    hidden: int = 64
+    n_data: int = DEFAULT_N
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.recipe in RECIPES, f"recipe must be one of {', '.join(RECIPES)}, got {self.recipe!r}"),
+            (self.dataset in DATASETS, f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}"),
+            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"),
+            (self.embedding in EMBEDDINGS, f"embedding must be raw or sinusoidal, got {self.embedding!r}"),
+            (isinstance(self.T, int) and 2 <= self.T <= 1000, f"T must be from 2 to 1000, got {self.T!r}"),
+            (_finite(self.s) and 0 < self.s <= 1, f"s must be in (0, 1], got {self.s!r}"),
+            (isinstance(self.steps, int) and 1 <= self.steps <= 10**7, f"steps must be from 1 to 10^7, got {self.steps!r}"),
+            (isinstance(self.epochs, int) and 1 <= self.epochs <= 10**5, f"epochs must be from 1 to 10^5, got {self.epochs!r}"),
+            (isinstance(self.batch, int) and 1 <= self.batch <= 10**6, f"batch must be from 1 to 10^6, got {self.batch!r}"),
+            (_finite(self.ema) and 0 <= self.ema < 1, f"ema must be in [0, 1), got {self.ema!r}"),
+            (_finite(self.lr) and 0 < self.lr <= 10, f"the learning rate must be a finite number in (0, 10], got {self.lr!r}"),
+            (isinstance(self.hidden, int) and 4 <= self.hidden <= 1024, f"hidden must be from 4 to 1024, got {self.hidden!r}"),
+            (isinstance(self.n_data, int) and 100 <= self.n_data <= 10**7, f"n_data must be from 100 to 10^7, got {self.n_data!r}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise InvalidInput(message)
+
+    @property
+    def total_steps(self) -> int:
+        """Optimizer steps: faithful = epochs × ⌈n_data / batch⌉ (4,900 for the notebook)."""
+        if self.recipe == "faithful":
+            return self.epochs * math.ceil(self.n_data / self.batch)
+        return self.steps
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def faithful(**overrides: Any) -> RecipeSettings:
+    """The notebook's settings, every one of them (see the module docstring)."""
+    base = RecipeSettings(recipe="faithful", batch=2048, lr=1e-3, epochs=100, embedding="raw",
+                          first_activation=False,  # the notebook: no activation after the first Linear
+                          shuffle=False,  # the notebook: batches taken in order, never shuffled
+                          t_from_one=False,  # the notebook: t ~ U{0..T−1}, but sampling never uses t = 0
+                          lr_decay=False,  # the notebook: LinearLR created but never stepped
+                          ema=0.0)  # the notebook samples with the last weights
+    return replace(base, **overrides)
+
+
+def fast(**overrides: Any) -> RecipeSettings:
+    """Our CPU recipe (the default)."""
+    return replace(RecipeSettings(), **overrides)
+
+
+def recipe(name: str, **overrides: Any) -> RecipeSettings:
+    if name == "faithful":
+        return faithful(**overrides)
+    if name == "fast":
+        return fast(**overrides)
+    raise InvalidInput(f"recipe must be one of {', '.join(RECIPES)}, got {name!r}")
+
+
+def build_model(settings: RecipeSettings) -> "torch.nn.Module":
+    """ε̂θ(x, t): [x, emb(t)] → Linear → (ReLU?) → 4 × [Linear(h, h) + ReLU] → Linear(h, 2).
+    emb(t) = t itself (raw, the notebook) or 16 sinusoids of t/T (sin/cos at 8 frequencies)."""
+    import torch
+    from torch import nn
+
+    h = settings.hidden
+    emb_dim = 1 if settings.embedding == "raw" else 16
+
+    class EpsNet(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            first: list[nn.Module] = [nn.Linear(2 + emb_dim, h)]
+            if settings.first_activation:
+                first.append(nn.ReLU())
+            body: list[nn.Module] = []
+            for _ in range(4):
+                body += [nn.Linear(h, h), nn.ReLU()]
+            self.net = nn.Sequential(*first, *body, nn.Linear(h, 2))
+            self.register_buffer("freqs", torch.pi * 2.0 ** torch.arange(8, dtype=torch.float32))
+            self.register_buffer("T", torch.tensor(float(settings.T)))
+
+        def embed(self, t: torch.Tensor) -> torch.Tensor:
+            if settings.embedding == "raw":
+                return t[:, None]
+            angles = (t[:, None] / self.T) * self.freqs[None, :]
+            return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
+
+        def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            return self.net(torch.cat([x, self.embed(t.float())], dim=1))
+
+    return EpsNet()
+
+
+@dataclass(frozen=True)
+class TrainedEps:
+    settings: RecipeSettings
+    model: Any
+    standardizer: Standardizer
+    schedule: Schedule
+    outcome: TrainOutcome | None = None
+    device: str = "cpu"
+
+    def eps_fn(self, batch: int = 1 << 15) -> Callable[[np.ndarray, int], np.ndarray]:
+        import torch
+
+        model, device = self.model, self.device
+
+        def eps(x: np.ndarray, t: int) -> np.ndarray:
+            out = np.empty_like(x)
+            with torch.no_grad():
+                for i in range(0, len(x), batch):
+                    xb = torch.as_tensor(x[i:i + batch], dtype=torch.float32, device=device)
+                    tb = torch.full((len(xb),), float(t), device=device)
+                    out[i:i + batch] = model(xb, tb).double().cpu().numpy()
+            return out
+
+        return eps
+
+
+def load_data(settings: RecipeSettings) -> tuple[np.ndarray, Standardizer]:
+    """The training data (standardized) and its standardizer."""
+    raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
+    std = Standardizer.fit(raw)
+    return std.forward(raw), std
+
+
+def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
+              on_progress: Callable[[TrainProgress], Any] | None = None,
+              should_stop: Callable[[], bool] | None = None,
+              on_checkpoint: Callable[[int, "TrainedEps"], None] | None = None,
+              checkpoint_every: int = 0) -> TrainedEps:
+    """Minimise E‖ε − ε̂θ(√ᾱt x0 + √(1−ᾱt) ε, t)‖² with the recipe's data order, t range, rate.
+
+    ``on_checkpoint(step, trained)`` is called every ``checkpoint_every`` steps (for the benchmark's
+    quality-against-time curve); it runs inside the training loop's time.
+    """
+    import torch
+
+    dev = torch_setup(threads, device, settings.seed)
+    data, standardizer = load_data(settings)
+    schedule = make_schedule(settings.schedule, settings.T, settings.s)
+    x_all = torch.as_tensor(data, dtype=torch.float32, device=dev)
+    ab = torch.as_tensor(schedule.alpha_bar, dtype=torch.float32, device=dev)
+    model = build_model(settings).to(dev)
+    gen = torch.Generator(device=dev).manual_seed(settings.seed)
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr)
+    total = settings.total_steps
+    if settings.lr_decay:
+        scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=settings.lr * 0.02)
+    else:
+        # The notebook creates torch.optim.lr_scheduler.LinearLR(...) here and never calls .step():
+        # the rate stays at its initial value. We keep that behaviour by not stepping any scheduler.
+        scheduler = None
+    n, b = len(x_all), settings.batch
+    per_epoch = math.ceil(n / b)
+    t_low = 1 if settings.t_from_one else 0
+    ema_model = None
+    if settings.ema > 0:
+        import copy
+
+        ema_model = copy.deepcopy(model)
+        ema_params = list(ema_model.parameters())
+        ema_model.requires_grad_(False)
+    live_params = list(model.parameters())
+    trained_view = TrainedEps(settings, ema_model or model, standardizer, schedule, None, str(dev))
+
+    def update_ema() -> None:
+        # θ_ema ← d·θ_ema + (1 − d)·θ, with d ramped up from 0 so early averages are not stale
+        if ema_model is None:
+            return
+        d = min(settings.ema, (1 + step_box[0]) / (10 + step_box[0]))
+        with torch.no_grad():
+            torch._foreach_mul_(ema_params, d)
+            torch._foreach_add_(ema_params, live_params, alpha=1 - d)
+
+    step_box = [0]
+
+    def loss_at(step: int) -> torch.Tensor:
+        step_box[0] = step
+        if step:
+            update_ema()  # the weights the previous step produced
+        if settings.shuffle:
+            idx = torch.randint(0, n, (b,), generator=gen, device=dev)
+            x0 = x_all[idx]
+        else:
+            i = step % per_epoch
+            x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
+        m = len(x0)
+        t = torch.randint(t_low, settings.T, (m,), generator=gen, device=dev)
+        eps = torch.randn(m, 2, generator=gen, device=dev)
+        a = ab[t][:, None]
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
+        if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
+            on_checkpoint(step, trained_view)
+        return ((model(xt, t) - eps) ** 2).mean()
+
+    outcome = run_training(model, opt, loss_at, total, on_progress=on_progress, should_stop=should_stop,
+                           scheduler=scheduler)
+    if outcome.status == "done":
+        step_box[0] = total
+        update_ema()  # include the last step
+    if ema_model is not None and outcome.status == "diverged":
+        ema_model.load_state_dict(model.state_dict())  # the guard restored the last good weights
+    return replace(trained_view, outcome=outcome)
+
+
+def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu") -> TrainedEps:
+    """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed)."""
+    model = build_model(settings)
+    model.load_state_dict(state_dict)
+    model.eval()
+    raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
+    schedule = make_schedule(settings.schedule, settings.T, settings.s)
+    return TrainedEps(settings, model.to(device), Standardizer.fit(raw), schedule, None, device)
+
+
+# ---- quality -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SamplerQuality:
+    sampler: str
+    energy: float
+    mmd2: dict[float, float]
+
+
+@dataclass(frozen=True)
+class Evaluation2D:
+    """Each sampler's distance to fresh data, beside the fresh-vs-fresh floor and N(0, I)."""
+
+    n: int
+    samplers: tuple[SamplerQuality, ...]
+    floor: SamplerQuality
+    gaussian: SamplerQuality
+    runs: dict[str, Any]  # sampler → engine.vp.SamplerRun (standardized units)
+
+    def get(self, sampler: str) -> SamplerQuality:
+        return next(q for q in self.samplers if q.sampler == sampler)
+
+
+def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm", "x0", "ddim"),
+             frame_points: int = 1500, should_stop: Callable[[], bool] | None = None,
+             eps_fn: Callable | None = None, floor_pairs: int = 3) -> Evaluation2D:
+    """Sample n points with each sampler; energy distance and MMD² against n fresh data points."""
+    from engine.quality2d import compare
+    from engine.vp import sample
+
+    s = trained.settings
+    std = trained.standardizer
+    fresh_a = std.forward(make_dataset(s.dataset, n, s.seed + 1001))
+    fresh_b = [std.forward(make_dataset(s.dataset, n, s.seed + 1002 + k)) for k in range(floor_pairs)]
+    fn = eps_fn or trained.eps_fn()
+    runs, rows = {}, []
+    for name in samplers:
+        run = sample(fn, trained.schedule, n, sampler=name, seed=seed, frame_points=frame_points, should_stop=should_stop)
+        runs[name] = run
+        q = compare(run.x0, fresh_a)
+        rows.append(SamplerQuality(name, q.energy, q.mmd2))
+    # the floor: fresh data against fresh data, averaged over floor_pairs independent samples (one
+    # pair alone is itself noisy: its V-statistic fluctuates around 2E|X − X'|/n)
+    floors = [compare(b, fresh_a) for b in fresh_b]
+    floor_mmd = {h: float(np.mean([f.mmd2[h] for f in floors])) for h in floors[0].mmd2}
+    floor = SamplerQuality("fresh data (floor)", float(np.mean([f.energy for f in floors])), floor_mmd)
+    gauss = compare(np.random.default_rng(seed + 7).standard_normal((n, 2)), fresh_a)
+    return Evaluation2D(n, tuple(rows), floor,
+                        SamplerQuality("N(0, I)", gauss.energy, gauss.mmd2), runs)
+
+
+def oracle_eps_fn(trained: TrainedEps, n_points: int = 4000):
+    """The exact ε of the swiss roll (a fine mixture along its curve), for the oracle sampler."""
+    from engine.vp import swiss_roll_oracle
+
+    if trained.settings.dataset != "swiss_roll":
+        raise InvalidInput("the exact score is available for the swiss roll only")
+    return swiss_roll_oracle(trained.standardizer, trained.schedule, n_points).eps

@@ -1,0 +1,61 @@
+"""Problem 5 recipes: the faithful one keeps the notebook's settings; a short run learns; the
+exact-score sampler sits at the data floor."""
+
+import numpy as np
+import pytest
+import torch
+
+from engine.errors import InvalidInput
+from engine.eps_net import build_model, evaluate, faithful, fast, oracle_eps_fn, recipe, train_eps
+
+
+def test_faithful_recipe_is_the_notebook():
+    s = faithful()
+    assert s.total_steps == 4900 and s.batch == 2048 and s.lr == 1e-3 and s.epochs == 100
+    assert s.embedding == "raw" and not s.first_activation and not s.shuffle and not s.t_from_one
+    assert not s.lr_decay and s.ema == 0 and s.T == 40 and s.s == 0.008 and s.n_data == 100_000
+    net = build_model(s).net
+    layers = list(net)
+    assert isinstance(layers[0], torch.nn.Linear) and layers[0].in_features == 3 and layers[0].out_features == 64
+    assert isinstance(layers[1], torch.nn.Linear)  # no activation after the first Linear
+    assert sum(isinstance(m, torch.nn.ReLU) for m in layers) == 4 and layers[-1].out_features == 2
+    assert sum(p.numel() for p in net.parameters()) == 3 * 64 + 64 + 4 * (64 * 64 + 64) + 64 * 2 + 2
+
+
+def test_fast_recipe_differs_where_it_should():
+    s = fast()
+    assert s.recipe == "fast" and s.shuffle and s.t_from_one and s.lr_decay and s.embedding == "sinusoidal"
+    assert build_model(s).net[0].in_features == 2 + 16
+    with pytest.raises(InvalidInput, match="recipe"):
+        recipe("slow")
+    with pytest.raises(InvalidInput, match="learning rate"):
+        fast(lr=float("nan"))
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return train_eps(fast(steps=400, n_data=20_000, seed=1))
+
+
+def test_a_short_run_beats_the_gaussian_clearly(short_run):
+    assert short_run.outcome.status == "done" and short_run.outcome.steps_done == 400
+    ev = evaluate(short_run, n=1500, seed=2, frame_points=50)
+    for name in ("ddpm", "x0", "ddim"):
+        assert ev.get(name).energy < 0.35 * ev.gaussian.energy, (name, ev.get(name).energy, ev.gaussian.energy)
+    assert ev.runs["ddpm"].frames.shape == (40, 50, 2)
+
+
+def test_exact_score_sampler_is_at_the_floor(short_run):
+    ev = evaluate(short_run, n=1500, seed=3, eps_fn=oracle_eps_fn(short_run, n_points=1000), frame_points=1)
+    for name in ("ddpm", "ddim"):
+        assert ev.get(name).energy < 2.5 * ev.floor.energy, (name, ev.get(name).energy, ev.floor.energy)
+    assert ev.gaussian.energy > 20 * ev.floor.energy
+
+
+def test_same_seed_same_weights():
+    a = train_eps(fast(steps=20, n_data=1000))
+    b = train_eps(fast(steps=20, n_data=1000))
+    for x, y in zip(a.model.state_dict().values(), b.model.state_dict().values()):
+        assert torch.equal(x, y)
+    x = np.zeros((3, 2))
+    np.testing.assert_allclose(a.eps_fn()(x, 5), b.eps_fn()(x, 5))
