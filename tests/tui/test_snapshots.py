@@ -59,3 +59,15 @@ def test_walk_screen_forward_view_frame_5(snap_compare, tmp_path):
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames,
                         press=["v", "right", "right", "right", "right", "right"])
+
+
+async def _wait_for_swiss(pilot):
+    while pilot.app.screen.result is None:
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+def test_swiss_screen_last_frame(snap_compare, tmp_path):
+    app = make_app(tmp_path, problem=5, fresh=True)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_swiss)
