@@ -20,6 +20,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
     p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads for training (default 1)")
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
+    p.add_argument("--quick", action="store_true",
+                   help="tiny training budgets: a preview in seconds (the numbers are not the write-up's)")
     p.add_argument("--no-reuse", action="store_true", help="train afresh even if a matching saved model exists")
     p.set_defaults(run=run)
 
@@ -43,9 +45,10 @@ def run(args: argparse.Namespace) -> int:
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("starting…", total=1.0)
-        ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device,
+        ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device, quick=args.quick,
                             models_dir=None if args.no_reuse else data_dir() / "models",
-                            progress=lambda f, text: progress.update(task, completed=f, description=text))
+                            progress=lambda f, text: progress.update(task, description=text)
+                            if f < 0 else progress.update(task, completed=f, description=text))
         text = build_report(ctx)
     if output is None:
         sys.stdout.write(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tui.explain import explain_p3
 from tui.screens.walk_base import WalkScreen
 
 HELP = """
@@ -35,40 +36,4 @@ class P3Screen(WalkScreen):
 
     def explain_markdown(self) -> str:
         r = self.result
-        s = r.setup
-        det_cross, sto_cross = r.crossings
-        lines = [
-            f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g} (Tσ² = {s.total_variance:g}), p₀ = {s.p0.format()}",
-            "",
-            "**(1) The backward step is Problem 2 again.** xt = xt−1 + et is Problem 2's y = x + e with "
-            "p(x) = pt−1, so for small σ², p(xt−1 | xt) ≈ N(xt + σ²∇log pt−1(xt), σ²).",
-            "",
-            "**(2) Least squares learns the score.** The minimiser of E[(xt−1 − (xt + σ²sθ))²] is "
-            "sθ = (E[xt−1 | xt] − xt)/σ², and Tweedie's formula says E[xt−1 | xt] = xt + σ²∇log pt(xt) "
-            "exactly — so sθ learns ∇log pt, which equals the homework's ∇log pt−1 up to O(σ²).",
-            "",
-            "**(3) Stochastic reverse.** Start at xT ~ N(0, Tσ²) and step xt−1 = xt + σ²sθ(xt, t) + ẽt: each "
-            "step samples the backward conditional of (1).",
-            "",
-            "**(4) Deterministic reverse.** The noise spreads mass like the heat equation; the same change "
-            "of pt comes from moving every particle with velocity −½σ²∇log pt, so one step is "
-            "xt−1 = xt + ½σ²s and the homework's xt−2 = xt + σ²s is two of those steps at once (a test "
-            "checks they are the same map). Without the ½ the flow overshoots and the spread collapses.",
-            "",
-            f"**(5) A billion particles.** In the stochastic process each particle jiggles and paths cross "
-            f"({sto_cross} crossings among the plotted paths here); in the deterministic one every particle "
-            f"moves up the density's slope by a fixed rule, so paths never cross ({det_cross} crossings) and "
-            "order is kept — yet the histogram of all particles follows pt exactly as for the random walk "
-            "run backwards, because only the marginal matters.",
-        ]
-        if r.evaluation is not None:
-            ev = r.evaluation
-            lines += ["", f"**Measured** (W1 to p₀, {ev.n:,} particles): learned stochastic "
-                      f"{ev.row('learned', 'stochastic').w1:.4f}, deterministic {ev.row('learned', 'deterministic').w1:.4f}; "
-                      f"exact score {ev.row('exact', 'stochastic').w1:.4f} and {ev.row('exact', 'deterministic').w1:.4f}."]
-        if r.budget:
-            b = r.budget["deterministic"]
-            lines += ["", f"**Where the error comes from** (deterministic): the steps {b.discretization:.4f}, "
-                      f"starting from N(0, Tσ²) instead of p_T {b.prior_mismatch:+.4f}, the learned score "
-                      f"{b.learned_score:+.4f}."]
-        return "\n".join(lines)
+        return explain_p3(r.setup, r.crossings, r.evaluation, r.budget)

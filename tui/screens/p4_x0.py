@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static, TabPane
 from textual.worker import get_current_worker
 
+from tui.explain import explain_p4
 from tui.screens.p3_walk import HELP as P3_HELP
 from tui.screens.walk_base import WalkScreen
 from tui.widgets.plot import Plot
@@ -104,36 +105,7 @@ class P4Screen(WalkScreen):
         self.query_one("#explain").update(self.explain_markdown())
 
     def explain_markdown(self) -> str:
-        r = self.result
-        s = r.setup
-        lines = [
-            f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g}, p₀ = {s.p0.format()}",
-            "",
-            "**(1) Predicting x0 learns the same score.** xt = x0 + εt with εt ~ N(0, tσ²), so Problem 2 "
-            "with noise tσ² gives E[x0 | xt] = xt + tσ²∇log pt(xt) (Tweedie). Least squares on "
-            "(x0 − (xt + tσ²sθ))² therefore learns sθ = ∇log pt, the same function Problem 3 learns.",
-            "",
-            "**(2) The ε form.** Writing εθ = −tσ²sθ, the loss is (εt − εθ(x0 + εt, t))²: the network "
-            "predicts the noise that was added — the form diffusion code (and Problem 5) uses.",
-            "",
-            "**(3) Sampling with εθ.** σ²sθ = −εθ/t, so the stochastic step is xt−1 = xt − εθ/t + ẽt and the "
-            "deterministic one xt−1 = xt − εθ/(2t): the same steps as Problem 3 (a test checks they agree).",
-            "",
-            "**Why x0 is a better target.** For the same xt, xt−1 still varies by σ² around its mean at every "
-            "t, while x0 given xt is far better determined relative to the signal for large t: a "
-            "lower-variance regression target gives a less noisy gradient and a better score for the "
-            "same budget (press b to measure it).",
-        ]
-        if self.comparison:
-            e3, _ = self.comparison["p3"]
-            e4, _ = self.comparison["p4"]
-            lines += ["", f"**Measured, same budget:** mean relative score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}."]
-        if r.evaluation is not None:
-            ev = r.evaluation
-            lines += ["", f"**Samples** (W1 to p₀): learned stochastic {ev.row('learned', 'stochastic').w1:.4f}, "
-                      f"deterministic {ev.row('learned', 'deterministic').w1:.4f}; exact "
-                      f"{ev.row('exact', 'stochastic').w1:.4f} / {ev.row('exact', 'deterministic').w1:.4f}."]
-        return "\n".join(lines)
+        return explain_p4(self.result.setup, self.result.evaluation, self.comparison)
 
 
 class _CompareNote:
