@@ -7,7 +7,7 @@ import numpy as np
 
 from engine.mixture import DEFAULT_MIXTURE
 from tui.explain import explain_p3, explain_p4
-from tui.export import markdown_table
+from tui.export import markdown_table, nice_ticks
 from tui.report import ReportContext, text_plot
 
 N_FULL, N_QUICK = 20_000, 3_000
@@ -58,6 +58,7 @@ def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
     xs = np.linspace(lo, hi, 161)
     return text_plot(lambda plt: (plt.bar(centers.tolist(), dens.tolist(), width=1, label="samples"),
                                   plt.plot(xs.tolist(), setup.p0.pdf(xs).tolist(), label="p0"),
+                                  plt.xticks(nice_ticks(lo, hi)),
                                   plt.title(title)))
 
 

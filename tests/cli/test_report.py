@@ -50,3 +50,11 @@ def test_report_into_a_directory_is_refused(tmp_path, capsys):
 def test_text_plot_has_no_colour_codes():
     text = text_plot(lambda plt: plt.plot([0, 1, 2], [0, 1, 4]))
     assert text.startswith("```text") and "\x1b" not in text
+
+
+def test_nice_ticks_are_round_and_inside():
+    from tui.export import nice_ticks
+
+    assert nice_ticks(-3.93, 4.1) == [-2.0, 0.0, 2.0, 4.0]
+    assert nice_ticks(-20.9, 20.4) == [-20.0, -10.0, 0.0, 10.0, 20.0]
+    assert nice_ticks(0, 1) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, Label, Markdown, Static, TabbedCon
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
+from tui.export import nice_ticks
 from tui.screens.base import ProblemScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
@@ -411,7 +412,7 @@ class WalkScreen(ProblemScreen):
             plt.plot(movie.xs.tolist(), movie.exact[i].tolist(), marker=plot_marker, color="red")
             plt.title(f"{name} · t = {int(movie.steps[i])}")
             plt.xlim(float(movie.xs[0]), float(movie.xs[-1]))
-            plt.xticks(_nice_ticks(float(movie.xs[0]), float(movie.xs[-1])))
+            plt.xticks(nice_ticks(float(movie.xs[0]), float(movie.xs[-1])))
             plt.ylim(0, float(max(movie.exact[-1].max(), movie.exact[0].max())) * 1.3)
 
         return draw
@@ -552,11 +553,3 @@ class _Note:
     outcome: Any
     text: str
 
-
-def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    """Round tick positions (1, 2, 5 × 10^k apart) inside [lo, hi], for readable axis labels."""
-    raw = (hi - lo) / max(n - 1, 1)
-    mag = 10 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    first = np.ceil(lo / step) * step
-    return [float(round(v, 10)) for v in np.arange(first, hi + 1e-9, step)]
