@@ -235,9 +235,15 @@ def forward_walk(setup: WalkSetup, n: int, *, seed: int = 0, bins: int = 60, max
 
 
 def crossings(trajectories: np.ndarray) -> int:
-    """How many times neighbouring trajectories swap order (0 for the deterministic flow in 1-D)."""
-    order = np.argsort(trajectories, axis=1, kind="stable")
-    return int(np.sum(np.any(order[1:] != order[:-1], axis=1)))
+    """How many times two tracked paths cross: Σ over consecutive frames f of the number of pairs
+    i < j with sign(x_i − x_j) changing from frame f to f+1 (0 for the deterministic flow in 1-D).
+    Counted at the recorded frames, so paths that cross and cross back in between count 0."""
+    x = np.asarray(trajectories, dtype=float)
+    if x.ndim != 2 or x.shape[0] < 2:
+        return 0
+    side = np.sign(x[:, :, None] - x[:, None, :])  # (frames, k, k)
+    i, j = np.triu_indices(x.shape[1], k=1)
+    return int(np.sum(side[1:, i, j] != side[:-1, i, j]))
 
 
 # ---- quality ------------------------------------------------------------------------------------

@@ -90,6 +90,9 @@ def test_deterministic_paths_never_cross_but_stochastic_ones_do():
     sto = sample(s, exact_score_fn(s), 2000, method="stochastic", seed=2, n_trajectories=40)
     assert crossings(det.trajectories) == 0
     assert crossings(sto.trajectories) > 10
+    # two paths that swap, and swap back, are two crossings; a third path that stays apart adds none
+    paths = np.array([[0.0, 1.0, 5.0], [1.0, 0.0, 5.0], [0.0, 1.0, 5.0]])
+    assert crossings(paths) == 2 and crossings(paths[:1]) == 0
 
 
 def test_problem4_steps_are_problem3_steps_with_eps():
