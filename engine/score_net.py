@@ -167,6 +167,8 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
     s2, T, n = setup.sigma2, setup.T, settings.batch
     v0 = setup.p0.variance()
 
+    guard = BlowUpGuard(model)
+
     def loss_at(step: int) -> torch.Tensor:
         x0 = _sample_p0(setup.p0, n, gen, dev)
         t = _sample_t(T, n, gen, dev)
@@ -174,15 +176,60 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
         if settings.target == "p3":
             x_prev = x0 + torch.sqrt((t - 1) * s2) * torch.randn(n, generator=gen, device=dev)
             xt = x_prev + math.sqrt(s2) * torch.randn(n, generator=gen, device=dev)
-            return ((x_prev - xt - s2 * model(xt, t)) ** 2 * weight).mean() / s2**2
-        var = t * s2
-        xt = x0 + torch.sqrt(var) * torch.randn(n, generator=gen, device=dev)
-        return ((x0 - xt - var * model(xt, t)) ** 2 * weight / var**2).mean()
+            loss = ((x_prev - xt - s2 * model(xt, t)) ** 2 * weight).mean() / s2**2
+        else:
+            var = t * s2
+            xt = x0 + torch.sqrt(var) * torch.randn(n, generator=gen, device=dev)
+            loss = ((x0 - xt - var * model(xt, t)) ** 2 * weight / var**2).mean()
+        return guard.check(step, loss)
 
     outcome = run_training(model, opt, loss_at, settings.steps, on_progress=on_progress,
                            should_stop=should_stop, scheduler=sched)
+    outcome = guard.finish(outcome)
     model.eval()
     return TrainedScore(settings, model, outcome, str(dev))
+
+
+class BlowUpGuard:
+    """Catches a learning rate that is too large even when the loss stays finite (Adam keeps the
+    weights finite, so the loss can sit at 10¹⁵ without ever becoming NaN).
+
+    A step whose loss exceeds FACTOR × the lowest loss seen so far counts as diverged: its loss is
+    handed to run_training as +∞ (which stops the run), and finish() puts back the weights that
+    gave the lowest loss. Honest batch losses vary by a factor of a few, never by FACTOR.
+    """
+
+    FACTOR = 1e4
+
+    def __init__(self, model: "torch.nn.Module") -> None:
+        self.model = model
+        self.best = math.inf
+        self.best_step = -1
+        self.best_state: dict | None = None
+        self.tripped: tuple[int, float] | None = None
+
+    def check(self, step: int, loss: "torch.Tensor") -> "torch.Tensor":
+        import torch
+
+        value = float(loss.detach())
+        if math.isfinite(value) and value > self.FACTOR * self.best:
+            self.tripped = (step, value)
+            return torch.full_like(loss, math.inf)
+        if value < self.best:  # these weights (before this step's update) gave the lowest loss yet
+            self.best, self.best_step = value, step
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        return loss
+
+    def finish(self, outcome: TrainOutcome) -> TrainOutcome:
+        from dataclasses import replace
+
+        if self.tripped is None or outcome.status != "diverged" or self.best_state is None:
+            return outcome
+        self.model.load_state_dict(self.best_state)
+        step, value = self.tripped
+        return replace(outcome, message=(
+            f"loss jumped to {value:.3g} at step {step + 1} (lowest {self.best:.3g}): the learning rate is too "
+            f"large; kept the weights of step {self.best_step}"))
 
 
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:

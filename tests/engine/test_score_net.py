@@ -69,8 +69,34 @@ def test_divergence_is_caught_and_good_weights_kept():
     out = run_training(model, opt, loss_at, 20)
     assert out.status == "diverged" and out.steps_done == 5 and "learning rate" in out.message
     assert all(torch.isfinite(p).all() for p in model.parameters())
-    big = train_score(TrainSettings(**{**SMALL, "steps": 300, "lr": 10.0}, target="p3"))
-    assert all(torch.isfinite(p).all() for p in big.model.parameters())
+    # Adam keeps the weights finite, so a too-large rate shows as a huge but finite loss: caught too
+    for target in ("p3", "p4"):
+        big = train_score(TrainSettings(**{**SMALL, "steps": 300, "lr": 10.0}, target=target))
+        assert big.outcome.status == "diverged" and big.outcome.steps_done < 300, big.outcome
+        assert "learning rate is too large" in big.outcome.message
+        assert all(torch.isfinite(p).all() for p in big.model.parameters())
+        assert np.isfinite(big.score_fn()(np.linspace(-3, 3, 7), 5)).all()
+
+
+def test_blow_up_guard_restores_the_weights_of_the_lowest_loss():
+    from engine.score_net import BlowUpGuard
+
+    model = torch.nn.Linear(1, 1)
+    guard = BlowUpGuard(model)
+    kept = None
+    for step, value in enumerate([5.0, 3.0, 4.0, 2e5]):
+        with torch.no_grad():
+            model.weight.fill_(float(step))  # the weights that "gave" this step's loss
+        if step == 1:
+            kept = model.weight.clone()
+        out = guard.check(step, torch.tensor(value, requires_grad=True))
+        assert math.isinf(float(out.detach())) == (step == 3)  # 2e5 > 10⁴ × 3; 4 and 5 are honest noise
+    from engine.training import TrainOutcome
+
+    outcome = guard.finish(TrainOutcome("diverged", 3, 10, 4.0, 0.1, (5.0, 3.0, 4.0)))
+    assert torch.equal(model.weight, kept) and "step 1" in outcome.message
+    done = TrainOutcome("done", 3, 3, 4.0, 0.1, (5.0, 3.0, 4.0))
+    assert BlowUpGuard(model).finish(done) is done
 
 
 @pytest.mark.parametrize("change, words", [
