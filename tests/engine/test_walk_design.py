@@ -17,8 +17,8 @@ import pytest
 
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.walk import (
-    WalkSetup, exact_score, exact_score_fn, marginal_at, reverse_step_deterministic, reverse_step_two, sample,
-    wasserstein1,
+    WalkSetup, exact_score, exact_score_fn, marginal_at, reverse_step_deterministic, reverse_step_heun,
+    reverse_step_two, sample, wasserstein1,
 )
 
 TOTAL = 25.0  # Tσ²
@@ -46,6 +46,13 @@ def flow(setup: WalkSetup, x: np.ndarray, half: bool = True) -> np.ndarray:
     return x
 
 
+def heun_flow(setup: WalkSetup, x: np.ndarray) -> np.ndarray:
+    score = exact_score_fn(setup)
+    for t in range(setup.T, 0, -1):
+        x = reverse_step_heun(x, score, t, setup.sigma2)
+    return x
+
+
 def w1_to_p0_quantiles(y: np.ndarray) -> float:
     return float(np.mean(np.abs(np.sort(y) - quantiles(DEFAULT_MIXTURE, U))))
 
@@ -62,6 +69,20 @@ def deterministic_w1():
 def test_deterministic_half_step_is_about_001_at_T1000_and_first_order(deterministic_w1):
     assert 0.004 < deterministic_w1[1000] < 0.02, deterministic_w1  # DESIGN: ≈ 0.01
     assert 3.3 < deterministic_w1[250] / deterministic_w1[1000] < 4.7, deterministic_w1  # ∝ 1/T
+
+
+def test_heun_is_second_order_and_far_below_the_design_figure_at_T1000(deterministic_w1):
+    w = {}
+    for T in (250, 1000):
+        s = WalkSetup(DEFAULT_MIXTURE, T, TOTAL / T)
+        w[T] = w1_to_p0_quantiles(heun_flow(s, quantiles(marginal_at(s, T), U)))
+    assert 11 < w[250] / w[1000] < 22, w  # ∝ 1/T²: four times the steps, a sixteenth of the error
+    assert w[1000] < 0.002 and w[1000] < 0.1 * deterministic_w1[1000], w  # DESIGN: ≈ 0.002 (with sampling noise)
+    # sample(method="heun") takes the same steps
+    s = WalkSetup(DEFAULT_MIXTURE, 20, TOTAL / 20)
+    run = sample(s, exact_score_fn(s), 500, method="heun", start="prior", seed=5, max_frames=2)
+    x_T = math.sqrt(TOTAL) * np.random.default_rng(5).standard_normal(500)
+    np.testing.assert_allclose(run.x0, heun_flow(s, x_T), rtol=1e-12, atol=1e-12)
 
 
 def test_stratified_w1_agrees_with_the_cdf_formula():
