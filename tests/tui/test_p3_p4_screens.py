@@ -136,3 +136,16 @@ async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
         e4, _ = screen.comparison["p4"]
         assert list(e3.t) == list(e4.t) and e3.t[0] == 1 and e3.t[-1] == 20
         assert screen.query_one("#compare-table").row_count == len(e3.t) + 1
+
+
+async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, lr=1.0)  # the largest the screen accepts; the loss jumps 10⁴× at once
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        text = static_text(screen.query_one("#walk-message"))
+        assert "diverged" in text and "learning rate is too large" in text
+        assert screen.query_one("#quality-table").row_count == 2  # the kept weights are still evaluated
