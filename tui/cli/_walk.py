@@ -127,6 +127,10 @@ def print_tables(out: dict) -> None:
         b.add_row(m, f"{row['discretization']:.4f}", f"{row['prior_mismatch']:+.4f}", f"{row['learned_score']:+.4f}",
                   f"{row['total']:.4f}")
     console.print(b)
+    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. Errors "
+                  "from different sources do not simply add up in W1, so a part can come out below 0, by up to "
+                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles).",
+                  style="dim")
     if "comparison" in out:
         c = out["comparison"]
         ct = Table(title="Score error against the oracle, same budget: P3 target vs P4 target", title_justify="left")
