@@ -121,3 +121,29 @@ def test_stochastic_is_about_002_at_T1000_and_worse_than_the_flow(deterministic_
     w1 = wasserstein1(x0, DEFAULT_MIXTURE)
     assert 0.006 < w1 < 0.025  # DESIGN: ≈ 0.02; 10⁵ exact samples of p0 alone score ~0.005
     assert w1 > 1.3 * deterministic_w1[1000]  # DESIGN: stochastic ≈ 2× the ½-step flow at the same T
+
+
+def stochastic_floor_prediction(setup: WalkSetup, start_pdf) -> float:
+    """W1 to p0 of the exact reverse SDE started from q instead of pT, in the continuous limit.
+    The exact reverse process draws x0 from the true posterior p(x0 | xT) = p0(x0) N(xT; x0, Tσ²)/pT(xT)
+    (Problem 2's Bayes with noise Tσ²), so its output density is q0(x) = p0(x) ∫ q(y) N(y; x, Tσ²)/pT(y) dy."""
+    V = setup.total_variance
+    pT = marginal_at(setup, setup.T)
+    x = np.linspace(*DEFAULT_MIXTURE.support(9.0), 2001)
+    y = np.linspace(*pT.support(9.0), 2001)
+    kernel = np.exp(-(y[None, :] - x[:, None]) ** 2 / (2 * V)) / math.sqrt(2 * math.pi * V)
+    q0 = DEFAULT_MIXTURE.pdf(x) * (kernel * (start_pdf(y) / pT.pdf(y))[None, :]).sum(axis=1) * (y[1] - y[0])
+    Q = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))])  # trapezoid CDF, no half-cell shift
+    return float(np.trapezoid(np.abs(Q / Q[-1] - DEFAULT_MIXTURE.cdf(x)), x))
+
+
+def test_prior_floor_of_the_stochastic_sampler_matches_the_posterior_prediction():
+    s = WalkSetup(DEFAULT_MIXTURE, 1000, TOTAL / 1000)
+    prior = stochastic_floor_prediction(s, lambda y: np.exp(-y**2 / (2 * TOTAL)) / math.sqrt(2 * math.pi * TOTAL))
+    exact = stochastic_floor_prediction(s, marginal_at(s, s.T).pdf)
+    assert exact < 1e-3  # sanity: started from pT itself, the exact reverse SDE returns p0
+    z = math.sqrt(TOTAL) * normal_quantiles(U)
+    deterministic = w1_to_p0_quantiles(quantiles(DEFAULT_MIXTURE, marginal_at(s, s.T).cdf(z)))
+    assert 0.015 < prior < 0.5 * deterministic  # DESIGN: the stochastic floor is well below the flow's
+    x0 = sample(s, exact_score_fn(s), 100_000, method="stochastic", start="prior", seed=12, max_frames=2).x0
+    assert wasserstein1(x0, DEFAULT_MIXTURE) == pytest.approx(prior, abs=0.015)  # + steps + sampling noise
