@@ -169,6 +169,51 @@ def start_particles(setup: WalkSetup, n: int, rng: np.random.Generator, start: s
     raise InvalidInput(f"start must be one of {', '.join(STARTS)}, got {start!r}")
 
 
+def start_distribution(setup: WalkSetup, start: str) -> GaussianMixture:
+    """The law of xT for each start: N(0, Tσ²), the exact pT, or N(mean p0, Var p0 + Tσ²)."""
+    if start == "prior":
+        return GaussianMixture((1.0,), (0.0,), (math.sqrt(setup.total_variance),))
+    if start == "exact":
+        return marginal_at(setup, setup.T)
+    if start == "matched":
+        return GaussianMixture((1.0,), (setup.p0.mean(),), (math.sqrt(setup.p0.variance() + setup.total_variance),))
+    raise InvalidInput(f"start must be one of {', '.join(STARTS)}, got {start!r}")
+
+
+def prior_floor_limit(setup: WalkSetup, method: str, start: str = "prior", grid_points: int = 1501) -> float:
+    """W1 to p0 left by starting from q (see start_distribution) instead of pT, with the exact score and
+    infinitely fine steps at the same Tσ² = V — the prior-mismatch part of the error budget in the limit.
+
+    deterministic (the flow): it is the monotone map M = F0⁻¹∘FT, so x0 = M(xT) has CDF Fq(FT⁻¹(F0(x)))
+        and W1 = ∫ |Fq(FT⁻¹(F0(x))) − F0(x)| dx.
+    stochastic: the exact reverse process draws x0 from p(x0 | xT) = p0(x0) N(xT; x0, V)/pT(xT)
+        (Problem 2's posterior), so x0 has density q0(x) = p0(x) ∫ q(y) N(y; x, V)/pT(y) dy and
+        W1 = ∫ |Q0(x) − F0(x)| dx.
+    """
+    q, pT, p0 = start_distribution(setup, start), marginal_at(setup, setup.T), setup.p0
+    lo, hi = p0.support(9.0)
+    x = np.linspace(lo, hi, grid_points)
+    f0 = p0.cdf(x)
+    if method in ("deterministic", "two_step", "heun"):
+        ylo, yhi = pT.support(12.0)
+        y = np.linspace(ylo, yhi, 20 * grid_points)
+        FT = pT.cdf(y)
+        keep = np.concatenate([[True], np.diff(FT) > 0])  # strictly increasing for the inverse
+        q0_cdf = q.cdf(np.interp(f0, FT[keep], y[keep]))
+    elif method == "stochastic":
+        ylo, yhi = pT.support(9.0)
+        y = np.linspace(min(ylo, q.support(9.0)[0]), max(yhi, q.support(9.0)[1]), grid_points)
+        V = setup.total_variance
+        kernel = np.exp(-(y[None, :] - x[:, None]) ** 2 / (2 * V)) / math.sqrt(2 * math.pi * V)
+        ratio = np.divide(q.pdf(y), pT.pdf(y), out=np.zeros_like(y), where=pT.pdf(y) > 0)
+        q0 = p0.pdf(x) * (kernel @ ratio) * (y[1] - y[0])
+        q0_cdf = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))]) * (x[1] - x[0])
+        q0_cdf = q0_cdf / q0_cdf[-1]
+    else:
+        raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    return float(np.trapezoid(np.abs(q0_cdf - f0), x))
+
+
 def _record_every(T: int, max_frames: int) -> int:
     return max(1, math.ceil(T / max(max_frames - 1, 1)))
 
@@ -294,12 +339,14 @@ class ErrorBudget:
     discretization   exact score, exact pT start: only the finite steps remain
     + prior          exact score, N(0, Tσ²) start: adds the prior mismatch
     + learned score  learned score, N(0, Tσ²) start: what a user actually gets
+    prior_limit      W1 of the N(0, Tσ²) start alone with infinitely fine steps, computed exactly
     """
 
     method: str
     discretization: float
     with_prior: float
     with_learned: float | None
+    prior_limit: float | None = None  # what the prior part tends to with infinitely fine steps (prior_floor_limit)
 
     @property
     def prior_mismatch(self) -> float:
@@ -318,4 +365,4 @@ def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: 
     lw = None
     if learned is not None:
         lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
-    return ErrorBudget(method, d, p, lw)
+    return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))

@@ -21,6 +21,7 @@ def test_p3_json_and_samples(tmp_path, capsys):
             assert 0 <= out["quality"][score][method]["w1"] < 5
     budget = out["error_budget"]["deterministic"]
     assert budget["total"] == pytest.approx(budget["discretization"] + budget["prior_mismatch"] + budget["learned_score"])
+    assert 0 < budget["prior_mismatch_limit"] < 1  # the exact T→∞ prior floor rides along
     with np.load(path) as data:
         assert set(data.files) == {"stochastic", "deterministic"} and data["stochastic"].shape == (2000,)
     assert out["settings"]["target"] == "p3"

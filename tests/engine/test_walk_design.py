@@ -17,8 +17,8 @@ import pytest
 
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.walk import (
-    WalkSetup, exact_score, exact_score_fn, marginal_at, reverse_step_deterministic, reverse_step_heun,
-    reverse_step_two, sample, wasserstein1,
+    WalkSetup, error_budget, exact_score, exact_score_fn, marginal_at, prior_floor_limit, reverse_step_deterministic,
+    reverse_step_heun, reverse_step_two, sample, wasserstein1,
 )
 
 TOTAL = 25.0  # Tσ²
@@ -113,6 +113,10 @@ def test_prior_floor_of_the_deterministic_flow_matches_the_exact_transport_map()
     # N(mean, var + Tσ²) matches pT's first two moments and removes most of the floor
     matched = DEFAULT_MIXTURE.mean() + math.sqrt(DEFAULT_MIXTURE.variance() + TOTAL) * normal_quantiles(U)
     assert w1_to_p0_quantiles(flow(s, matched)) < 0.35 * measured
+    # the engine's limit (CDF composition Fq∘FT⁻¹∘F0, no quantiles) gives the same floor
+    assert prior_floor_limit(s, "deterministic") == pytest.approx(predicted, abs=1e-3)
+    assert prior_floor_limit(s, "deterministic", "exact") < 1e-4
+    assert prior_floor_limit(s, "deterministic", "matched") < 0.1 * predicted
 
 
 def test_stochastic_is_about_002_at_T1000_and_worse_than_the_flow(deterministic_w1):
@@ -147,3 +151,9 @@ def test_prior_floor_of_the_stochastic_sampler_matches_the_posterior_prediction(
     assert 0.015 < prior < 0.5 * deterministic  # DESIGN: the stochastic floor is well below the flow's
     x0 = sample(s, exact_score_fn(s), 100_000, method="stochastic", start="prior", seed=12, max_frames=2).x0
     assert wasserstein1(x0, DEFAULT_MIXTURE) == pytest.approx(prior, abs=0.015)  # + steps + sampling noise
+    assert prior_floor_limit(s, "stochastic") == pytest.approx(prior, abs=1e-3)
+    assert prior_floor_limit(s, "stochastic", "exact") < 1e-3
+    # the limit does not depend on T at fixed Tσ², and the budget carries it
+    assert prior_floor_limit(WalkSetup(DEFAULT_MIXTURE, 50, TOTAL / 50), "stochastic") == pytest.approx(prior, abs=1e-3)
+    assert error_budget(WalkSetup(DEFAULT_MIXTURE, 20, TOTAL / 20), "stochastic", 500).prior_limit == pytest.approx(
+        prior, abs=1e-3)

@@ -89,7 +89,8 @@ def report(args: argparse.Namespace, trained, extra: dict | None = None) -> dict
                             for method in ("stochastic", "deterministic")} for score in ("learned", "exact")},
         "start": args.start, "particles": args.particles,
         "error_budget": {m: {"discretization": b.discretization, "prior_mismatch": b.prior_mismatch,
-                             "learned_score": b.learned_score, "total": b.with_learned} for m, b in budget.items()},
+                             "learned_score": b.learned_score, "total": b.with_learned,
+                             "prior_mismatch_limit": b.prior_limit} for m, b in budget.items()},
         "score_error": {"t": errs.t, "relative_mse": errs.error, "mean": errs.mean},
         **(extra or {}),
     }
@@ -121,15 +122,17 @@ def print_tables(out: dict) -> None:
                   f"{q['stochastic']['tv']:.4f}", f"{q['deterministic']['tv']:.4f}")
     console.print(t)
     b = Table(title="Error budget (W1): one ingredient swapped for its exact version at a time", title_justify="left")
-    for col in ("sampler", "discretization", "+ prior mismatch", "+ learned score", "total"):
+    for col in ("sampler", "discretization", "+ prior", "+ learned", "total", "prior, T→∞"):
         b.add_column(col, justify="right")
     for m, row in out["error_budget"].items():
         b.add_row(m, f"{row['discretization']:.4f}", f"{row['prior_mismatch']:+.4f}", f"{row['learned_score']:+.4f}",
-                  f"{row['total']:.4f}")
+                  f"{row['total']:.4f}", f"{row['prior_mismatch_limit']:.4f}")
     console.print(b)
     console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. Errors "
                   "from different sources do not simply add up in W1, so a part can come out below 0, by up to "
-                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles).",
+                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
+                  "The last column is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
+                  "infinitely fine steps.",
                   style="dim")
     if "comparison" in out:
         c = out["comparison"]
