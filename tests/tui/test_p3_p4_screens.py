@@ -4,7 +4,9 @@ import asyncio
 import threading
 import time
 
-from tests.tui.helpers import make_app, static_text
+import pytest
+
+from tests.tui.helpers import cell, make_app, static_text
 from tui.state import StateStore
 
 SMALL = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 300, "lr": 0.003}
@@ -45,6 +47,9 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
         assert ev.row("learned", "stochastic").w1 > 0 and ev.n == 2000
         table = screen.query_one("#quality-table")
         assert table.row_count == 2
+        budget = screen.query_one("#budget-table")
+        assert budget.row_count == 2 and len(budget.columns) == 6  # … with the exact T→∞ prior floor last
+        assert float(cell(budget, 1, 5)) == pytest.approx(screen.result.budget["deterministic"].prior_limit, abs=1e-4)
         assert "trained" in static_text(screen.query_one("#walk-message"))
         assert list((tmp_path / "models").glob("p3-score-*.pt"))
 
