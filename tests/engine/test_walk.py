@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.errors import InvalidInput
-from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
+from engine.mixture import DEFAULT_MIXTURE
 from engine.walk import (
     WalkSetup, crossings, error_budget, exact_score, exact_score_fn, forward_walk, marginal_at,
     reverse_step_deterministic, reverse_step_eps_deterministic, reverse_step_eps_stochastic,

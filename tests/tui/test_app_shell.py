@@ -39,7 +39,7 @@ async def test_help_shows_keys_and_the_homework(tmp_path):
 
 async def test_palette_lists_the_problems(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert any(t.startswith("Problem 5:") for t in titles) and "Save screenshot (SVG)" in titles
 

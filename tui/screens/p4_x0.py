@@ -46,8 +46,8 @@ class P4Screen(WalkScreen):
     def action_compare(self) -> None:
         self.run_id = next_run_id()
         settings = [self._train_settings("p4"), self._train_settings("p3")]
-        self._message(f"comparison run {self.run_id}: training the P4 then the P3 target, "
-                      f"{settings[0].steps:,} steps each …")
+        self.show_message(f"comparison run {self.run_id}: training the P4 then the P3 target, "
+                          f"{settings[0].steps:,} steps each …")
         self._compare_worker(self.run_id, settings)
 
     @work(thread=True, exclusive=True, group="walk")
@@ -67,7 +67,7 @@ class P4Screen(WalkScreen):
     @on(TrainingUpdate)
     def _compare_note(self, message: TrainingUpdate) -> None:
         if isinstance(message.progress, _CompareNote) and message.run_id == self.run_id:
-            self._message(message.progress.text)
+            self.show_message(message.progress.text)
             message.stop()
 
     @on(TrainingDone)
@@ -101,7 +101,7 @@ class P4Screen(WalkScreen):
             "Var(pt)·E(sθ − ∇log pt)² on fresh samples of pt. Both losses weight the score error alike, so the "
             "difference is the noise of the target: xt−1 given xt varies by σ² around its mean whatever t is, "
             "while x0 given xt is pinned down far better relative to the signal when t is large.")
-        self._message(f"✓ compared: mean score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}")
+        self.show_message(f"✓ compared: mean score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}")
         self.query_one("#explain").update(self.explain_markdown())
 
     def explain_markdown(self) -> str:

@@ -13,11 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Markdown, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
-from tui.screens.base import ProblemScreen
+from tui.screens.trainable import Param, TrainableScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
 from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, next_run_id
@@ -25,7 +25,7 @@ from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, ne
 RECIPES = ("fast", "faithful")
 DATASETS = ("swiss_roll", "two_moons", "eight_gaussians", "checkerboard")
 EMBEDDINGS = ("sinusoidal", "raw")
-KNOBS: tuple[tuple[str, str, type, float, float], ...] = (
+KNOBS: tuple[Param, ...] = (
     ("T", "T", int, 2, 1000),
     ("steps", "steps", int, 1, 10**6),
     ("epochs", "epochs", int, 1, 10_000),
@@ -63,9 +63,10 @@ class SwissResult:
     data: np.ndarray  # fresh data subsample (standardized)
     schedule: Any
     checkpoint: str | None = None
+    save_error: str | None = None
 
 
-class P5Screen(ProblemScreen):
+class P5Screen(TrainableScreen):
     PROBLEM = 5
     TOPIC = "The toy-diffusion swiss roll"
     HELP = HELP
@@ -90,6 +91,11 @@ class P5Screen(ProblemScreen):
     ]
     QUALITY_N = 4000
     """Samples per sampler (and fresh points) for the quality numbers, as in the benchmark."""
+    PARAMS = KNOBS
+    PARAM_PREFIX = "knob-"
+    MESSAGE_ID = "swiss-message"
+    TABS_ID = "swiss-tabs"
+    WORKER_GROUP = "swiss"
     VIEWS = ("tab-denoise", "tab-samplers", "tab-data", "tab-schedule", "tab-quality", "tab-loss", "tab-code")
 
     def __init__(self) -> None:
@@ -105,9 +111,7 @@ class P5Screen(ProblemScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="swiss-top"):
             with Horizontal(id="swiss-knobs"):
-                for key, label, *_ in KNOBS:
-                    yield Label(label, classes="param-label")
-                    yield Input(id=f"knob-{key}", classes="param-input")
+                yield from self.compose_params()
             yield Static("", id="swiss-choices", classes="caption")
             yield TrainingPanel(id="swiss-train", curve_id="swiss-loss")
             yield Static("", id="swiss-message", classes="message")
@@ -140,13 +144,10 @@ class P5Screen(ProblemScreen):
             if saved.get(key) in options:
                 self.choices[key] = saved[key]
         self._reset_values()
-        for key, _label, kind, low, high in KNOBS:
-            value = saved.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
-                self.values[key] = kind(value)
+        self.restore_params(saved)
         self.query_one("#swiss-tabs Tabs").can_focus = False
         self._show_knobs()
-        self._message("Press t to train. Until then the animation uses the exact score of the swiss roll.")
+        self.show_message("Press t to train. Until then the animation uses the exact score of the swiss roll.")
         self._compute_exact()
 
     def _reset_values(self) -> None:
@@ -157,18 +158,12 @@ class P5Screen(ProblemScreen):
         self.choices["embedding"] = r.embedding
 
     def _show_knobs(self) -> None:
-        for key, *_ in KNOBS:
-            self.query_one(f"#knob-{key}", Input).value = f"{self.values[key]:g}"
+        self.show_params()
         c = self.choices
         used = "epochs" if c["recipe"] == "faithful" else "steps"
         self.query_one("#swiss-choices", Static).update(
             f"recipe [b]{c['recipe']}[/] (r) · data [b]{c['dataset']}[/] (d) · t input [b]{c['embedding']}[/] (k) · "
             f"uses {used}")
-
-    def _message(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#swiss-message", Static)
-        message.update(text)
-        message.set_class(error, "-error")
 
     def _recipe_settings(self):
         from engine.eps_net import recipe
@@ -179,32 +174,13 @@ class P5Screen(ProblemScreen):
                       seed=int(v["seed"]))
 
     # ---- knobs -----------------------------------------------------------------------------------
-    def action_blur(self) -> None:
-        self.set_focus(None)
-
     @on(Input.Submitted, ".param-input")
     def _knob_submitted(self, event: Input.Submitted) -> None:
-        self.set_focus(None)
-        key = event.input.id.removeprefix("knob-")
-        _, label, kind, low, high = next(k for k in KNOBS if k[0] == key)
-        try:
-            value = kind(event.value.strip())
-            if isinstance(value, float) and not np.isfinite(value):
-                raise ValueError
-            if not low <= value <= high:
-                raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}; keeping {self.values[key]:g}", error=True)
-            event.input.value = f"{self.values[key]:g}"
+        parsed = self.parse_param(event)
+        if parsed is None:
             return
-        except ValueError:
-            self._message(f"✗ {label}: {event.value.strip()!r} is not {'a whole number' if kind is int else 'a number'};"
-                          f" keeping {self.values[key]:g}", error=True)
-            event.input.value = f"{self.values[key]:g}"
-            return
-        self.values[key] = value
-        self.save_settings(**{key: value})
-        self._message(f"✓ {label} = {value:g} — press t to train with it")
+        key, label, value = parsed
+        self.show_message(f"✓ {label} = {value:g} — press t to train with it")
         if key == "T" and self.trained is None:
             self._compute_exact()
 
@@ -215,7 +191,7 @@ class P5Screen(ProblemScreen):
             self._reset_values()
         self.save_settings(**self.choices, **self.values)
         self._show_knobs()
-        self._message(f"{what}: {self.choices[what]} — press t to train")
+        self.show_message(f"{what}: {self.choices[what]} — press t to train")
         if what == "dataset" and self.trained is None:
             self._compute_exact()  # the recipe does not change the exact score; the data set does
 
@@ -224,7 +200,7 @@ class P5Screen(ProblemScreen):
         try:
             settings = self._recipe_settings()
         except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
+            self.show_message(f"✗ {exc}", error=True)
             return
         self.run_id = next_run_id()
         self._exact_worker(self.run_id, settings)
@@ -254,11 +230,11 @@ class P5Screen(ProblemScreen):
         try:
             settings = self._recipe_settings()
         except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
+            self.show_message(f"✗ {exc}", error=True)
             return
         self.run_id = next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.total_steps)
-        self._message(f"training run {self.run_id} ({settings.recipe}): {settings.total_steps:,} steps — x cancels")
+        self.show_message(f"training run {self.run_id} ({settings.recipe}): {settings.total_steps:,} steps — x cancels")
         self._train_worker(self.run_id, settings)
 
     @work(thread=True, exclusive=True, group="swiss")
@@ -280,23 +256,17 @@ class P5Screen(ProblemScreen):
                                   should_stop=lambda: worker.is_cancelled)
         except InterruptedError:
             return
-        checkpoint = self._save_checkpoint(trained, CHECKPOINT_KIND, evaluation)
+        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND, evaluation)
         data, _ = load_data(settings)
         self.post_message(TrainingDone(run_id, trained.outcome, SwissResult(
-            "learned", settings, evaluation, data[:3000], trained.schedule, checkpoint)))
+            "learned", settings, evaluation, data[:3000], trained.schedule, checkpoint, save_error)))
 
-    def _save_checkpoint(self, trained, kind, evaluation) -> str | None:
-        from engine.checkpoint import save_checkpoint
-        from tui.screens.models import models_dir
-
+    def _save_checkpoint(self, trained, kind, evaluation) -> tuple[str | None, str | None]:
         s = trained.settings
         name = f"{kind}-{s.recipe}-{s.dataset}-n{s.total_steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
                    "energy_ddpm": evaluation.get("ddpm").energy, "floor": evaluation.floor.energy}
-        try:
-            return save_checkpoint(models_dir(), name, kind, trained.model.state_dict(), s.as_dict(), metrics).name
-        except (InvalidInput, OSError):
-            return None
+        return self.save_model(trained, kind, name, metrics)
 
     def load_checkpoint(self, checkpoint) -> None:
         from engine.eps_net import RecipeSettings
@@ -304,14 +274,14 @@ class P5Screen(ProblemScreen):
         try:
             settings = RecipeSettings(**checkpoint.settings)
         except (InvalidInput, TypeError) as exc:
-            self._message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
+            self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
         self.choices.update(recipe=settings.recipe, dataset=settings.dataset, embedding=settings.embedding)
         self.values.update(T=settings.T, steps=settings.steps, epochs=settings.epochs, lr=settings.lr,
                            batch=settings.batch, seed=settings.seed)
         self._show_knobs()
         self.run_id = next_run_id()
-        self._message(f"loading {checkpoint.name} …")
+        self.show_message(f"loading {checkpoint.name} …")
         self._load_worker(self.run_id, settings, checkpoint.state_dict)
 
     @work(thread=True, exclusive=True, group="swiss")
@@ -328,11 +298,6 @@ class P5Screen(ProblemScreen):
         self.post_message(TrainingDone(run_id, None, SwissResult("learned", settings, evaluation, data[:3000],
                                                                  trained.schedule)))
 
-    def action_cancel(self) -> None:
-        running = any(w.node is self and w.group == "swiss" and w.is_running for w in self.app.workers)
-        self.workers.cancel_group(self, "swiss")
-        self._message("cancelled" if running else "nothing is running")
-
     @on(TrainingUpdate)
     def _on_update(self, message: TrainingUpdate) -> None:
         self.query_one(TrainingPanel).progress(message.run_id, message.progress)
@@ -344,19 +309,20 @@ class P5Screen(ProblemScreen):
         if message.outcome is not None:
             self.query_one(TrainingPanel).finish(message.run_id, message.outcome)
         if message.error:
-            self._message(f"✗ {message.error}", error=True)
+            self.show_message(f"✗ {message.error}", error=True)
             return
         if message.result is None:
             if message.outcome is not None and message.outcome.status == "cancelled":
-                self._message(f"training cancelled after {message.outcome.steps_done:,} steps")
+                self.show_message(f"training cancelled after {message.outcome.steps_done:,} steps")
             return
         self.result = message.result
         if self.result.kind == "learned":
             self.trained = True
-            saved = f" · saved as {self.result.checkpoint}" if self.result.checkpoint else ""
+            saved = (f" · saved as {self.result.checkpoint}" if self.result.checkpoint else
+                     f" · could not save the model: {self.result.save_error}" if self.result.save_error else "")
             diverged = message.outcome is not None and message.outcome.status == "diverged"
-            self._message(("✗ diverged: " + message.outcome.message if diverged else
-                           "✓ trained: animation and samplers use the learned ε̂θ") + saved, error=diverged)
+            self.show_message(("✗ diverged: " + message.outcome.message if diverged else
+                               "✓ trained: animation and samplers use the learned ε̂θ") + saved, error=diverged)
         self._draw_all()
 
     # ---- drawing ----------------------------------------------------------------------------------
@@ -447,25 +413,7 @@ class P5Screen(ProblemScreen):
         if plot.frames:
             plot.show(min(i, len(plot.frames) - 1))
 
-    # ---- keys --------------------------------------------------------------------------------------
-    def action_toggle_play(self) -> None:
-        self.playback.toggle()
-        self.notify(self.playback.describe(), timeout=1.5)
-
-    def action_step(self, delta: int) -> None:
-        self.playback.step(delta)
-
-    def action_faster(self) -> None:
-        self.playback.faster()
-
-    def action_slower(self) -> None:
-        self.playback.slower()
-
-    def action_next_view(self) -> None:
-        tabs = self.query_one("#swiss-tabs", TabbedContent)
-        tabs.active = self.VIEWS[(self.VIEWS.index(tabs.active) + 1) % len(self.VIEWS)] if tabs.active in self.VIEWS \
-            else self.VIEWS[0]
-
+    # ---- exports -----------------------------------------------------------------------------------
     def export_files(self) -> dict[str, str]:
         from tui.export import tables_csv, tables_markdown
 

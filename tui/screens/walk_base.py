@@ -17,18 +17,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Markdown, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
 from tui.export import nice_ticks
-from tui.screens.base import ProblemScreen
+from tui.screens.trainable import Param, TrainableScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
 from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, next_run_id
 
-PARAMS: tuple[tuple[str, str, type, float, float], ...] = (
-    # key, label, type, low, high
+PARAMS: tuple[Param, ...] = (
     ("T", "T", int, 2, 2000),
     ("sigma2", "σ²", float, 1e-4, 100.0),
     ("particles", "N", int, 100, 1_000_000),
@@ -81,10 +80,14 @@ class WalkResult:
     checkpoint: str | None = None
 
 
-class WalkScreen(ProblemScreen):
+class WalkScreen(TrainableScreen):
     """Base of screens 3 and 4: ``TARGET`` is "p3" or "p4"."""
 
     TARGET: ClassVar[str] = "p3"
+    PARAMS = PARAMS
+    MESSAGE_ID = "walk-message"
+    TABS_ID = "walk-tabs"
+    WORKER_GROUP = "walk"
     CSS_PATH = "walk.tcss"
     AUTO_FOCUS = ""  # no auto focus: keys go to the screen (t, space, arrows …) until Tab reaches a parameter box
 
@@ -122,9 +125,7 @@ class WalkScreen(ProblemScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="walk-top"):
             with Horizontal(id="walk-params"):
-                for key, label, *_ in PARAMS:
-                    yield Label(label, classes="param-label")
-                    yield Input(id=f"param-{key}", classes="param-input")
+                yield from self.compose_params()
             yield TrainingPanel(id="walk-train", curve_id="walk-loss")
             yield Static("", id="walk-message", classes="message")
         with TabbedContent(id="walk-tabs"):
@@ -160,55 +161,24 @@ class WalkScreen(ProblemScreen):
     def on_mount(self) -> None:
         super().on_mount()
         saved = self.settings()
-        for key, _label, kind, low, high in PARAMS:
-            value = saved.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
-                self.values[key] = kind(value)
+        self.restore_params(saved)
         if saved.get("start") in STARTS:
             self.start = saved["start"]
-        self._show_params()
+        self.show_params()
         tabs = self.query_one("#walk-tabs Tabs")
         tabs.can_focus = False  # arrows step the animation; Tab reaches the parameter boxes
-        self._message(f"p₀ = {self.shared_mixture().format()} (edit it on screen 2). Press t to train; "
-                      "until then the animations use the exact score.")
+        self.show_message(f"p₀ = {self.shared_mixture().format()} (edit it on screen 2). Press t to train; "
+                          "until then the animations use the exact score.")
         self._compute_exact()
 
-    def _show_params(self) -> None:
-        for key, *_ in PARAMS:
-            self.query_one(f"#param-{key}", Input).value = f"{self.values[key]:g}"
-
-    def _message(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#walk-message", Static)
-        message.update(text)
-        message.set_class(error, "-error")
-
     # ---- parameters ------------------------------------------------------------------------------
-    def action_blur(self) -> None:
-        self.set_focus(None)
-
     @on(Input.Submitted, ".param-input")
     def _param_submitted(self, event: Input.Submitted) -> None:
-        self.set_focus(None)  # back to the screen's keys
-        key = event.input.id.removeprefix("param-")
-        _, label, kind, low, high = next(p for p in PARAMS if p[0] == key)
-        try:
-            value = kind(event.value.strip())
-            if isinstance(value, float) and not np.isfinite(value):
-                raise ValueError
-            if not low <= value <= high:
-                raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}; keeping {self.values[key]:g}", error=True)
-            event.input.value = f"{self.values[key]:g}"
+        parsed = self.parse_param(event)
+        if parsed is None:
             return
-        except ValueError:
-            self._message(f"✗ {label}: {event.value.strip()!r} is not {'a whole number' if kind is int else 'a number'};"
-                          f" keeping {self.values[key]:g}", error=True)
-            event.input.value = f"{self.values[key]:g}"
-            return
-        self.values[key] = value
-        self.save_settings(**{key: value})
-        self._message(f"✓ {label} = {value:g}" + (" — press t to retrain" if self.trained else ""))
+        key, label, value = parsed
+        self.show_message(f"✓ {label} = {value:g}" + (" — press t to retrain" if self.trained else ""))
         if key in ("T", "sigma2", "particles", "seed"):
             self.trained = None
             self._compute_exact()
@@ -261,12 +231,12 @@ class WalkScreen(ProblemScreen):
         try:
             settings = self._train_settings()
         except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
+            self.show_message(f"✗ {exc}", error=True)
             return
         self.run_id = next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.steps)
-        self._message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}"
-                      " — keys stay live; x cancels")
+        self.show_message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}"
+                          " — keys stay live; x cancels")
         self._train_worker(self.run_id, settings, int(self.values["particles"]), self.start)
 
     @work(thread=True, exclusive=True, group="walk")
@@ -298,19 +268,15 @@ class WalkScreen(ProblemScreen):
         self.post_message(TrainingDone(run_id, outcome, result))
 
     def _save_checkpoint(self, trained, kind: str, evaluation) -> str | None:
-        from engine.checkpoint import save_checkpoint
-        from tui.screens.models import models_dir
-
         s = trained.settings
         name = f"{kind}-T{s.T}-s{s.sigma2:g}-n{s.steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
                    "w1_stochastic": evaluation.row("learned", "stochastic").w1,
                    "w1_deterministic": evaluation.row("learned", "deterministic").w1}
-        try:
-            return save_checkpoint(models_dir(), name, kind, trained.model.state_dict(), s.as_dict(), metrics).name
-        except (InvalidInput, OSError) as exc:
-            self.post_message(TrainingUpdate(-1, _Note(None, f"could not save the model: {exc}")))
-            return None
+        saved, why = self.save_model(trained, kind, name, metrics)
+        if why is not None:
+            self.post_message(TrainingUpdate(-1, _Note(None, f"could not save the model: {why}")))
+        return saved
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): rebuild it and evaluate it in a worker."""
@@ -319,12 +285,12 @@ class WalkScreen(ProblemScreen):
         try:
             settings = TrainSettings(**checkpoint.settings)
         except (InvalidInput, TypeError) as exc:
-            self._message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
+            self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
         self.values.update(T=settings.T, sigma2=settings.sigma2, steps=settings.steps, lr=settings.lr, seed=settings.seed)
-        self._show_params()
+        self.show_params()
         self.run_id = next_run_id()
-        self._message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
+        self.show_message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
         self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start)
 
     @work(thread=True, exclusive=True, group="walk")
@@ -343,17 +309,12 @@ class WalkScreen(ProblemScreen):
                                      evaluation=evaluation, score_errors=errors, trained=trained)
         self.post_message(TrainingDone(run_id, None, result))
 
-    def action_cancel(self) -> None:
-        running = any(w.node is self and w.group == "walk" and w.is_running for w in self.app.workers)
-        self.workers.cancel_group(self, "walk")
-        self._message("cancelled" if running else "nothing is running")
-
     # ---- messages from workers --------------------------------------------------------------------
     @on(TrainingUpdate)
     def _on_update(self, message: TrainingUpdate) -> None:
         if isinstance(message.progress, _Note):
             if message.run_id in (self.run_id, -1):
-                self._message(message.progress.text, error=message.run_id == -1)
+                self.show_message(message.progress.text, error=message.run_id == -1)
             return
         if hasattr(message.progress, "step"):  # a TrainProgress (subclasses may post notes of their own)
             self.query_one(TrainingPanel).progress(message.run_id, message.progress)
@@ -366,20 +327,20 @@ class WalkScreen(ProblemScreen):
         if message.outcome is not None:
             panel.finish(message.run_id, message.outcome)
         if message.error:
-            self._message(f"✗ {message.error}", error=True)
+            self.show_message(f"✗ {message.error}", error=True)
             return
         result = message.result
         if result is None:
             if message.outcome is not None and message.outcome.status == "cancelled":
-                self._message(f"training cancelled after {message.outcome.steps_done:,} steps; the last model is kept")
+                self.show_message(f"training cancelled after {message.outcome.steps_done:,} steps; the last model is kept")
             return
         self.result = result
         if result.kind == "learned":
             self.trained = result.trained
             saved = f" · saved as {result.checkpoint}" if result.checkpoint else ""
             diverged = message.outcome is not None and message.outcome.status == "diverged"
-            self._message(("✗ training diverged: " + message.outcome.message if diverged else
-                           "✓ trained: the animations now use the learned score") + saved, error=diverged)
+            self.show_message(("✗ training diverged: " + message.outcome.message if diverged else
+                               "✓ trained: the animations now use the learned score") + saved, error=diverged)
         self._refresh_result()
 
     # ---- drawing ------------------------------------------------------------------------------------
@@ -490,21 +451,6 @@ class WalkScreen(ProblemScreen):
         return ""
 
     # ---- keys ---------------------------------------------------------------------------------------
-    def action_toggle_play(self) -> None:
-        self.playback.toggle()
-        self.notify(self.playback.describe(), timeout=1.5)
-
-    def action_step(self, delta: int) -> None:
-        self.playback.step(delta)
-
-    def action_faster(self) -> None:
-        self.playback.faster()
-        self.notify(self.playback.describe(), timeout=1.5)
-
-    def action_slower(self) -> None:
-        self.playback.slower()
-        self.notify(self.playback.describe(), timeout=1.5)
-
     def action_score_t(self, delta: int) -> None:
         if self.result is None:
             return
@@ -517,15 +463,10 @@ class WalkScreen(ProblemScreen):
     def action_cycle_start(self) -> None:
         self.start = STARTS[(STARTS.index(self.start) + 1) % len(STARTS)]
         self.save_settings(start=self.start)
-        self._message(f"reverse processes now start from: {self.start}"
-                      + (" — press t to retrain and re-evaluate" if self.trained else ""))
+        self.show_message(f"reverse processes now start from: {self.start}"
+                          + (" — press t to retrain and re-evaluate" if self.trained else ""))
         if self.trained is None:
             self._compute_exact()
-
-    def action_next_view(self) -> None:
-        tabs = self.query_one("#walk-tabs", TabbedContent)
-        views = self.VIEWS
-        tabs.active = views[(views.index(tabs.active) + 1) % len(views)] if tabs.active in views else views[0]
 
     def export_files(self) -> dict[str, str]:
         from tui.export import tables_csv, tables_markdown

@@ -1,0 +1,125 @@
+"""What the training screens (3, 4 and 5) share: a row of numeric parameter boxes, a message line,
+one worker group for training and sampling (cancelled by `x`), playback of precomputed frames, a
+cycle through the tabs, and saving a trained model as a checkpoint.
+
+A subclass sets the class variables below, yields :meth:`compose_params` in its layout, builds a
+:class:`~tui.widgets.player.Playback` as ``self.playback`` and decorates its workers with
+``@work(thread=True, exclusive=True, group=<WORKER_GROUP>)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static, TabbedContent
+
+from engine.errors import InvalidInput
+from tui.screens.base import ProblemScreen
+
+Param = tuple[str, str, type, float, float]
+"""key, label, type (int or float), lowest, highest."""
+
+
+class TrainableScreen(ProblemScreen):
+    PARAMS: ClassVar[tuple[Param, ...]] = ()
+    PARAM_PREFIX: ClassVar[str] = "param-"
+    MESSAGE_ID: ClassVar[str] = ""
+    TABS_ID: ClassVar[str] = ""
+    WORKER_GROUP: ClassVar[str] = ""
+    VIEWS: ClassVar[tuple[str, ...]] = ()
+
+    values: dict[str, Any]
+    playback: Any
+
+    # ---- parameter boxes ------------------------------------------------------------------------
+    def compose_params(self) -> ComposeResult:
+        for key, label, *_ in self.PARAMS:
+            yield Label(label, classes="param-label")
+            yield Input(id=f"{self.PARAM_PREFIX}{key}", classes="param-input")
+
+    def restore_params(self, saved: dict[str, Any]) -> None:
+        """Take the saved values that are numbers within their box's range; ignore the rest."""
+        for key, _label, kind, low, high in self.PARAMS:
+            value = saved.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high:
+                self.values[key] = kind(value)
+
+    def show_params(self) -> None:
+        for key, *_ in self.PARAMS:
+            self.query_one(f"#{self.PARAM_PREFIX}{key}", Input).value = f"{self.values[key]:g}"
+
+    def parse_param(self, event: Input.Submitted) -> tuple[str, str, Any] | None:
+        """Check a submitted box: (key, label, value) when valid and now in force (and saved);
+        otherwise None, with a message naming what is wrong and the box showing the kept value."""
+        self.set_focus(None)  # back to the screen's keys
+        key = event.input.id.removeprefix(self.PARAM_PREFIX)
+        _, label, kind, low, high = next(p for p in self.PARAMS if p[0] == key)
+        kept = f"{self.values[key]:g}"
+        try:
+            value = kind(event.value.strip())
+            if isinstance(value, float) and not np.isfinite(value):
+                raise ValueError
+            if not low <= value <= high:
+                raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
+        except InvalidInput as exc:
+            self.show_message(f"✗ {exc}; keeping {kept}", error=True)
+            event.input.value = kept
+            return None
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            self.show_message(f"✗ {label}: {event.value.strip()!r} is not {what}; keeping {kept}", error=True)
+            event.input.value = kept
+            return None
+        self.values[key] = value
+        self.save_settings(**{key: value})
+        return key, label, value
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        message.update(text)
+        message.set_class(error, "-error")
+
+    # ---- models ---------------------------------------------------------------------------------
+    def save_model(self, trained: Any, kind: str, name: str, metrics: dict[str, Any]) -> tuple[str | None, str | None]:
+        """Save trained weights with their settings as a checkpoint: (file name, None) or (None, why not)."""
+        from engine.checkpoint import save_checkpoint
+        from tui.screens.models import models_dir
+
+        try:
+            path = save_checkpoint(models_dir(), name, kind, trained.model.state_dict(),
+                                   trained.settings.as_dict(), metrics)
+        except (InvalidInput, OSError) as exc:
+            return None, str(exc)
+        return path.name, None
+
+    # ---- keys -----------------------------------------------------------------------------------
+    def action_blur(self) -> None:
+        self.set_focus(None)
+
+    def action_cancel(self) -> None:
+        group = self.WORKER_GROUP
+        running = any(w.node is self and w.group == group and w.is_running for w in self.app.workers)
+        self.workers.cancel_group(self, group)
+        self.show_message("cancelled" if running else "nothing is running")
+
+    def action_toggle_play(self) -> None:
+        self.playback.toggle()
+        self.notify(self.playback.describe(), timeout=1.5)
+
+    def action_step(self, delta: int) -> None:
+        self.playback.step(delta)
+
+    def action_faster(self) -> None:
+        self.playback.faster()
+        self.notify(self.playback.describe(), timeout=1.5)
+
+    def action_slower(self) -> None:
+        self.playback.slower()
+        self.notify(self.playback.describe(), timeout=1.5)
+
+    def action_next_view(self) -> None:
+        tabs = self.query_one(f"#{self.TABS_ID}", TabbedContent)
+        views = self.VIEWS
+        tabs.active = views[(views.index(tabs.active) + 1) % len(views)] if tabs.active in views else views[0]
