@@ -41,6 +41,29 @@ class ReportContext:
     cache: dict = field(default_factory=dict)  # models one section trains and a later one reuses
 
 
+def reuse_or_train(ctx: ReportContext, kind: str, settings, label: str, name: str,
+                   load: Callable, train: Callable):
+    """A saved model of this kind whose settings match exactly, or a freshly trained one (then saved
+    under ``name`` for the next report): (trained, None) when reused, else (trained, its outcome)."""
+    from engine.checkpoint import find_matching, load_checkpoint, save_checkpoint
+    from engine.errors import InvalidInput
+
+    if ctx.models_dir is not None:
+        found = find_matching(ctx.models_dir, kind, settings.as_dict())
+        if found is not None:
+            ctx.notes.append(f"{label}: reused the saved model {found.name}")
+            return load(settings, load_checkpoint(found.path, kind).state_dict), None
+    trained = train(settings, threads=ctx.threads, device=ctx.device,
+                    on_progress=lambda p: ctx.progress(-1, f"{label}: training {p.step:,}/{p.total:,}"))
+    if ctx.models_dir is not None and trained.outcome.status == "done":
+        try:
+            save_checkpoint(ctx.models_dir, name, kind, trained.model.state_dict(), settings.as_dict(),
+                            {"final_loss": trained.outcome.final_loss})
+        except (InvalidInput, OSError) as exc:
+            ctx.notes.append(f"{label}: could not save the model: {exc}")
+    return trained, trained.outcome
+
+
 def text_plot(draw: Callable[[object], None], width: int = 76, height: int = 18) -> str:
     """A plotext figure as plain text (no colour codes), for a Markdown code block."""
     import plotext as plt

@@ -6,31 +6,16 @@ from __future__ import annotations
 from importlib import resources
 
 from tui.export import markdown_table
-from tui.report import ReportContext, text_plot
+from tui.report import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 4000, 800
 
 
 def trained_eps(ctx: ReportContext, settings):
-    from engine.checkpoint import find_matching, load_checkpoint, save_checkpoint
     from engine.eps_net import CHECKPOINT_KIND, load_trained, train_eps
-    from engine.errors import InvalidInput
 
-    if ctx.models_dir is not None:
-        found = find_matching(ctx.models_dir, CHECKPOINT_KIND, settings.as_dict())
-        if found is not None:
-            ctx.notes.append(f"Problem 5 ({settings.recipe}): reused the saved model {found.name}")
-            return load_trained(settings, load_checkpoint(found.path, CHECKPOINT_KIND).state_dict), None
-    trained = train_eps(settings, threads=ctx.threads, device=ctx.device,
-                        on_progress=lambda p: ctx.progress(-1, f"Problem 5, {settings.recipe} recipe: "
-                                                               f"{p.step:,}/{p.total:,}"))
-    if ctx.models_dir is not None and trained.outcome.status == "done":
-        try:
-            save_checkpoint(ctx.models_dir, f"report-p5-{settings.recipe}-seed{settings.seed}", CHECKPOINT_KIND,
-                            trained.model.state_dict(), settings.as_dict(), {"final_loss": trained.outcome.final_loss})
-        except InvalidInput as exc:
-            ctx.notes.append(f"could not save the {settings.recipe} model: {exc}")
-    return trained, trained.outcome
+    return reuse_or_train(ctx, CHECKPOINT_KIND, settings, f"Problem 5, {settings.recipe} recipe",
+                          f"report-p5-{settings.recipe}-seed{settings.seed}", load_trained, train_eps)
 
 
 def section_p5(ctx: ReportContext) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 from engine.mixture import DEFAULT_MIXTURE
 from tui.explain import explain_p3, explain_p4
 from tui.export import markdown_table, nice_ticks
-from tui.report import ReportContext, text_plot
+from tui.report import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 20_000, 3_000
 
@@ -18,29 +18,16 @@ def n_particles(ctx: ReportContext) -> int:
 
 
 def trained_score(ctx: ReportContext, target: str):
-    """The default model of a target: reused from ctx.models_dir when its settings match."""
-    from engine.checkpoint import find_matching, load_checkpoint, save_checkpoint
-    from engine.errors import InvalidInput
+    """The default model of a target, reused from ctx.models_dir when its settings match:
+    (trained, True when reused)."""
     from engine.score_net import CHECKPOINT_KIND, TrainSettings, load_trained, train_score
 
     settings = TrainSettings(mixture=DEFAULT_MIXTURE.format(), target=target, seed=ctx.seed,
                              **({"steps": 300} if ctx.quick else {}))
     kind = CHECKPOINT_KIND[target]
-    if ctx.models_dir is not None:
-        found = find_matching(ctx.models_dir, kind, settings.as_dict())
-        if found is not None:
-            ctx.notes.append(f"Problem {target[1]}: reused the saved model {found.name}")
-            return load_trained(settings, load_checkpoint(found.path, kind).state_dict), True
-    trained = train_score(settings, threads=ctx.threads, device=ctx.device,
-                          on_progress=lambda p: ctx.progress(-1, f"training the {target.upper()} target: "
-                                                                 f"{p.step:,}/{p.total:,}"))
-    if ctx.models_dir is not None and trained.outcome.status == "done":
-        try:
-            save_checkpoint(ctx.models_dir, f"report-{kind}-seed{ctx.seed}", kind, trained.model.state_dict(),
-                            settings.as_dict(), {"final_loss": trained.outcome.final_loss})
-        except InvalidInput as exc:
-            ctx.notes.append(f"could not save the {target} model: {exc}")
-    return trained, False
+    trained, outcome = reuse_or_train(ctx, kind, settings, f"Problem {target[1]} ({target.upper()} target)",
+                                      f"report-{kind}-seed{ctx.seed}", load_trained, train_score)
+    return trained, outcome is None
 
 
 def _quality_table(ev) -> str:
