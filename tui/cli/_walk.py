@@ -7,7 +7,7 @@ from pathlib import Path
 
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE
-from tui.cli.common import float_in, int_in, print_json
+from tui.cli.common import add_run_options, float_in, int_in, print_json
 
 DEFAULTS = dict(T=100, sigma2=0.25, steps=8000, lr=3e-3, particles=20_000)
 
@@ -26,12 +26,7 @@ def add_walk_parser(subparsers, name: str, target: str, help_text: str):
                    help="particles per sampler for the quality table (default 20000)")
     p.add_argument("--start", choices=("prior", "exact", "matched"), default="prior",
                    help="xT from N(0, Tσ²) (the homework), the exact pT, or N(mean, var + Tσ²)")
-    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
-    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
-    p.add_argument("--samples", metavar="PATH", default=None,
-                   help="write the learned samples of x0 to PATH (.npz: arrays stochastic, deterministic)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_run_options(p, "write the learned samples of x0 to PATH (.npz: arrays stochastic, deterministic)")
     p.set_defaults(target=target)
     return p
 

@@ -85,3 +85,12 @@ def jsonable(value: Any) -> Any:
 def print_json(obj: Any) -> None:
     json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")
+
+
+def add_run_options(p: argparse.ArgumentParser, samples_help: str) -> None:
+    """The options every training command shares: seed, threads, device, samples file, JSON."""
+    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
+    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
+    p.add_argument("--samples", metavar="PATH", default=None, help=samples_help)
+    p.add_argument("--json", action="store_true", help="print one JSON object")

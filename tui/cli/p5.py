@@ -9,7 +9,7 @@ from engine.eps_net import EMBEDDINGS, RECIPES
 from engine.toy2d import DATASETS
 from engine.vp import SCHEDULES
 from tui.cli._walk import check_samples_path
-from tui.cli.common import float_in, int_in, print_json
+from tui.cli.common import add_run_options, float_in, int_in, print_json
 
 
 def add_parser(subparsers) -> None:
@@ -28,12 +28,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--particles", type=int_in(100, 100_000), default=4000,
                    help="samples per sampler and fresh data points for the quality numbers (default 4000)")
     p.add_argument("--oracle", action="store_true", help="also sample with the exact score (swiss roll only)")
-    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
-    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
-    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
-    p.add_argument("--samples", metavar="PATH", default=None,
-                   help="write the samples to PATH (.npz: arrays ddpm, x0, ddim, in the data's original units)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_run_options(p, "write the samples to PATH (.npz: arrays ddpm, x0, ddim, in the data's original units)")
     p.set_defaults(run=run)
 
 
