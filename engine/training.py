@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 DEFAULT_THREADS = 1
-"""Measured: on a 2-core machine one torch thread trains these small MLPs far faster than two
-(DESIGN.md: 20× slower with two threads on a loaded 2-core machine). See bench/."""
+"""Measured on a 2-core machine (bench/bench_p3.py, bench/bench_p5.py): one torch thread trains these
+small MLPs at least as fast as two — idle, two threads gained nothing for Problem 5's fast recipe
+(434 vs 436 steps/s in one run, 465 vs 285–370 in another); with
+the other core busy (as the app's own drawing keeps it), two threads ran 2–75× slower (Problem 3:
+~550 vs 7–277 steps/s; Problem 5: 351 vs 21). One thread also leaves the other core to the interface."""
 
 
 @dataclass(frozen=True)
