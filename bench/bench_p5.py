@@ -58,11 +58,9 @@ def first_time(points, threshold):
 def main() -> None:
     import torch
 
-    from engine.eps_net import faithful, fast
+    from engine.eps_net import faithful, fast, train_eps
 
     torch.set_num_threads(1)
-    from engine.eps_net import train_eps
-
     train_eps(fast(steps=30), threads=1)  # warm-up: torch's first-call costs belong to neither recipe
     print("Problem 5: faithful vs fast recipe (1 torch thread each, energy distance of DDPM samples, "
           f"{N:,} vs {N:,})", flush=True)

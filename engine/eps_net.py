@@ -206,7 +206,7 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     gen = torch.Generator(device=dev).manual_seed(settings.seed)
     # fast: Adam's fused kernel (one pass over all weights instead of a loop of small ops: a step of
     # this small net costs ~1.3 ms instead of ~2.1 ms on one CPU thread); faithful: the notebook's Adam
-    opt = torch.optim.Adam(model.parameters(), lr=settings.lr, fused=settings.recipe == "fast" or None)
+    opt = torch.optim.Adam(model.parameters(), lr=settings.lr, fused=True if settings.recipe == "fast" else None)
     total = settings.total_steps
     if settings.lr_decay:
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=settings.lr * 0.02)

@@ -154,3 +154,17 @@ async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeyp
         text = static_text(screen.query_one("#walk-message"))
         assert "diverged" in text and "learning rate is too large" in text
         assert screen.query_one("#quality-table").row_count == 2  # the kept weights are still evaluated
+
+
+async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    (tmp_path / "models").write_text("a file where the models folder should be")
+    app = small_app(tmp_path, steps=50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        text = static_text(screen.query_one("#walk-message"))
+        assert "✓ trained" in text and "could not save the model" in text
+        assert screen.result.checkpoint is None and screen.query_one("#quality-table").row_count == 2

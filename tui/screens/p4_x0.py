@@ -12,6 +12,7 @@ from textual.worker import get_current_worker
 
 from tui.explain import explain_p4
 from tui.screens.p3_walk import HELP as P3_HELP
+from tui.screens.trainable import TRAIN_GROUP
 from tui.screens.walk_base import WalkScreen
 from tui.widgets.plot import Plot
 from tui.widgets.training import TrainingDone, TrainingUpdate, next_run_id
@@ -50,7 +51,7 @@ class P4Screen(WalkScreen):
                           f"{settings[0].steps:,} steps each …")
         self._compare_worker(self.run_id, settings)
 
-    @work(thread=True, exclusive=True, group="walk")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _compare_worker(self, run_id: int, settings) -> None:
         from engine.score_net import score_errors, train_score
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Markdown, Static, TabbedContent, T
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
-from tui.screens.trainable import Param, TrainableScreen
+from tui.screens.trainable import TRAIN_GROUP, Param, TrainableScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
 from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, next_run_id
@@ -95,7 +95,6 @@ class P5Screen(TrainableScreen):
     PARAM_PREFIX = "knob-"
     MESSAGE_ID = "swiss-message"
     TABS_ID = "swiss-tabs"
-    WORKER_GROUP = "swiss"
     VIEWS = ("tab-denoise", "tab-samplers", "tab-data", "tab-schedule", "tab-quality", "tab-loss", "tab-code")
 
     def __init__(self) -> None:
@@ -205,7 +204,7 @@ class P5Screen(TrainableScreen):
         self.run_id = next_run_id()
         self._exact_worker(self.run_id, settings)
 
-    @work(thread=True, exclusive=True, group="swiss")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _exact_worker(self, run_id: int, settings) -> None:
         """Before training: the data, the schedule, and (swiss roll) the exact-score samplers."""
         from engine.eps_net import TrainedEps, evaluate, load_data, oracle_eps_fn
@@ -237,7 +236,7 @@ class P5Screen(TrainableScreen):
         self.show_message(f"training run {self.run_id} ({settings.recipe}): {settings.total_steps:,} steps — x cancels")
         self._train_worker(self.run_id, settings)
 
-    @work(thread=True, exclusive=True, group="swiss")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, settings) -> None:
         from engine.eps_net import CHECKPOINT_KIND, evaluate, load_data, train_eps
 
@@ -284,7 +283,7 @@ class P5Screen(TrainableScreen):
         self.show_message(f"loading {checkpoint.name} …")
         self._load_worker(self.run_id, settings, checkpoint.state_dict)
 
-    @work(thread=True, exclusive=True, group="swiss")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _load_worker(self, run_id: int, settings, state_dict) -> None:
         from engine.eps_net import evaluate, load_data, load_trained
 
@@ -318,8 +317,7 @@ class P5Screen(TrainableScreen):
         self.result = message.result
         if self.result.kind == "learned":
             self.trained = True
-            saved = (f" · saved as {self.result.checkpoint}" if self.result.checkpoint else
-                     f" · could not save the model: {self.result.save_error}" if self.result.save_error else "")
+            saved = self.saved_note(self.result.checkpoint, self.result.save_error)
             diverged = message.outcome is not None and message.outcome.status == "diverged"
             self.show_message(("✗ diverged: " + message.outcome.message if diverged else
                                "✓ trained: animation and samplers use the learned ε̂θ") + saved, error=diverged)

@@ -4,7 +4,8 @@ cycle through the tabs, and saving a trained model as a checkpoint.
 
 A subclass sets the class variables below, yields :meth:`compose_params` in its layout, builds a
 :class:`~tui.widgets.player.Playback` as ``self.playback`` and decorates its workers with
-``@work(thread=True, exclusive=True, group=<WORKER_GROUP>)``.
+``@work(thread=True, exclusive=True, group=TRAIN_GROUP)`` (groups are per screen in Textual, so one
+name serves every screen).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from textual.widgets import Input, Label, Static, TabbedContent
 from engine.errors import InvalidInput
 from tui.screens.base import ProblemScreen
 
+TRAIN_GROUP = "train"
+"""The worker group of a screen's training and sampling: a new run replaces the old, `x` cancels it."""
+
 Param = tuple[str, str, type, float, float]
 """key, label, type (int or float), lowest, highest."""
 
@@ -27,7 +31,6 @@ class TrainableScreen(ProblemScreen):
     PARAM_PREFIX: ClassVar[str] = "param-"
     MESSAGE_ID: ClassVar[str] = ""
     TABS_ID: ClassVar[str] = ""
-    WORKER_GROUP: ClassVar[str] = ""
     VIEWS: ClassVar[tuple[str, ...]] = ()
 
     values: dict[str, Any]
@@ -94,14 +97,20 @@ class TrainableScreen(ProblemScreen):
             return None, str(exc)
         return path.name, None
 
+    @staticmethod
+    def saved_note(checkpoint: str | None, save_error: str | None) -> str:
+        """The tail of the "trained" message: where the model went, or why it could not be saved."""
+        if checkpoint:
+            return f" · saved as {checkpoint}"
+        return f" · could not save the model: {save_error}" if save_error else ""
+
     # ---- keys -----------------------------------------------------------------------------------
     def action_blur(self) -> None:
         self.set_focus(None)
 
     def action_cancel(self) -> None:
-        group = self.WORKER_GROUP
-        running = any(w.node is self and w.group == group and w.is_running for w in self.app.workers)
-        self.workers.cancel_group(self, group)
+        running = any(w.node is self and w.group == TRAIN_GROUP and w.is_running for w in self.app.workers)
+        self.workers.cancel_group(self, TRAIN_GROUP)
         self.show_message("cancelled" if running else "nothing is running")
 
     def action_toggle_play(self) -> None:

@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
 from tui.export import nice_ticks
-from tui.screens.trainable import Param, TrainableScreen
+from tui.screens.trainable import TRAIN_GROUP, Param, TrainableScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
 from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, next_run_id
@@ -78,6 +78,7 @@ class WalkResult:
     score_errors: Any = None
     trained: Any = None
     checkpoint: str | None = None
+    save_error: str | None = None
 
 
 class WalkScreen(TrainableScreen):
@@ -87,7 +88,6 @@ class WalkScreen(TrainableScreen):
     PARAMS = PARAMS
     MESSAGE_ID = "walk-message"
     TABS_ID = "walk-tabs"
-    WORKER_GROUP = "walk"
     CSS_PATH = "walk.tcss"
     AUTO_FOCUS = ""  # no auto focus: keys go to the screen (t, space, arrows …) until Tab reaches a parameter box
 
@@ -200,7 +200,7 @@ class WalkScreen(TrainableScreen):
         self.run_id = next_run_id()
         self._exact_worker(self.run_id, self._setup(), int(self.values["particles"]), int(self.values["seed"]), self.start)
 
-    @work(thread=True, exclusive=True, group="walk")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _exact_worker(self, run_id: int, setup, n: int, seed: int, start: str) -> None:
         from engine.walk import exact_score_fn
 
@@ -239,7 +239,7 @@ class WalkScreen(TrainableScreen):
                           " — keys stay live; x cancels")
         self._train_worker(self.run_id, settings, int(self.values["particles"]), self.start)
 
-    @work(thread=True, exclusive=True, group="walk")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, settings, n: int, start: str) -> None:
         from engine.score_net import CHECKPOINT_KIND, evaluate, score_errors, train_score
         from engine.walk import error_budget
@@ -261,22 +261,19 @@ class WalkScreen(TrainableScreen):
         budget = {m: error_budget(setup, m, n, seed=settings.seed, learned=trained.score_fn())
                   for m in ("stochastic", "deterministic")} if not worker.is_cancelled else None
         errors = score_errors(trained, seed=settings.seed) if not worker.is_cancelled else None
-        checkpoint = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
+        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
         result = self._sample_movies(setup, trained.score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, budget=budget, score_errors=errors, trained=trained,
-                                     checkpoint=checkpoint)
+                                     checkpoint=checkpoint, save_error=save_error)
         self.post_message(TrainingDone(run_id, outcome, result))
 
-    def _save_checkpoint(self, trained, kind: str, evaluation) -> str | None:
+    def _save_checkpoint(self, trained, kind: str, evaluation) -> tuple[str | None, str | None]:
         s = trained.settings
         name = f"{kind}-T{s.T}-s{s.sigma2:g}-n{s.steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
                    "w1_stochastic": evaluation.row("learned", "stochastic").w1,
                    "w1_deterministic": evaluation.row("learned", "deterministic").w1}
-        saved, why = self.save_model(trained, kind, name, metrics)
-        if why is not None:
-            self.post_message(TrainingUpdate(-1, _Note(None, f"could not save the model: {why}")))
-        return saved
+        return self.save_model(trained, kind, name, metrics)
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): rebuild it and evaluate it in a worker."""
@@ -293,7 +290,7 @@ class WalkScreen(TrainableScreen):
         self.show_message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
         self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start)
 
-    @work(thread=True, exclusive=True, group="walk")
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _load_worker(self, run_id: int, settings, state_dict, n: int, start: str) -> None:
         from engine.score_net import evaluate, load_trained, score_errors
 
@@ -313,8 +310,8 @@ class WalkScreen(TrainableScreen):
     @on(TrainingUpdate)
     def _on_update(self, message: TrainingUpdate) -> None:
         if isinstance(message.progress, _Note):
-            if message.run_id in (self.run_id, -1):
-                self.show_message(message.progress.text, error=message.run_id == -1)
+            if message.run_id == self.run_id:
+                self.show_message(message.progress.text)
             return
         if hasattr(message.progress, "step"):  # a TrainProgress (subclasses may post notes of their own)
             self.query_one(TrainingPanel).progress(message.run_id, message.progress)
@@ -337,7 +334,7 @@ class WalkScreen(TrainableScreen):
         self.result = result
         if result.kind == "learned":
             self.trained = result.trained
-            saved = f" · saved as {result.checkpoint}" if result.checkpoint else ""
+            saved = self.saved_note(result.checkpoint, result.save_error)
             diverged = message.outcome is not None and message.outcome.status == "diverged"
             self.show_message(("✗ training diverged: " + message.outcome.message if diverged else
                                "✓ trained: the animations now use the learned score") + saved, error=diverged)
