@@ -1,0 +1,167 @@
+"""One declaration per setting: name, label, type, range, default and help, written once.
+
+A problem's settings are a frozen dataclass whose fields are declared with :func:`setting`::
+
+    @dataclass(frozen=True)
+    class P2Settings:
+        sigma2: float = setting(SIGMA2)
+        y: float = setting(Y)
+
+        def __post_init__(self) -> None:
+            check_fields(self)
+
+Everything else derives from the :class:`Spec` in each field's metadata, so the faces cannot
+disagree: the engine's checks (:func:`check_fields`), the command line's options
+(``tui.cli.options``), the screens' input boxes and their validators (``tui.widgets.setting_input``)
+and the saved-state loader (:func:`from_saved`). The same wording reaches the user everywhere:
+``Spec.parse`` and ``Spec.check`` raise :class:`InvalidInput` with one message per kind of mistake.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from engine.errors import InvalidInput
+from engine.numbers import parse_number
+
+T = TypeVar("T")
+
+
+def _limit(value: float) -> str:
+    """A range end as a person writes it: 2147483647, 1000000, 0.0001, 1e-06."""
+    if float(value).is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One setting: what it is called, what it may be, what it starts as, and why."""
+
+    name: str
+    label: str
+    kind: type  # int, float or str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    reason: str = ""
+    """Why the range is what it is (shown in --help and the screen's help)."""
+
+    def __post_init__(self) -> None:
+        self.check(self.default)  # a declaration whose default breaks its own range is a bug
+
+    # ---- what the faces show -------------------------------------------------------------------
+    @property
+    def option(self) -> str:
+        """The command-line option: ``--T``, ``--sigma2``."""
+        return f"--{self.name.replace('_', '-')}"
+
+    def range_text(self) -> str:
+        """``from 1 to 10000``, ``> 0 and ≤ 100``, ``one of prior, exact, matched``."""
+        if self.choices:
+            return "one of " + ", ".join(self.choices)
+        what = "a whole number " if self.kind is int else ""
+        if self.low is not None and self.high is not None:
+            if self.low_open:
+                return f"{what}> {_limit(self.low)} and ≤ {_limit(self.high)}"
+            return f"{what}from {_limit(self.low)} to {_limit(self.high)}"
+        if self.low is not None:
+            return f"{what}{'>' if self.low_open else '≥'} {_limit(self.low)}"
+        return (what or "a number").strip()
+
+    def format(self, value: Any) -> str:
+        """A value as a box shows it: 1000000000 for 1e9 (never 1e+09 digits cut), 0.25, prior."""
+        if self.kind is str:
+            return str(value)
+        if self.kind is int:
+            return str(int(value))
+        return f"{value:.12g}"
+
+    def describe(self) -> str:
+        """Help text with the default and the range, for --help and the screen's help table."""
+        text = f"{self.help} ({self.range_text()}; default {self.format(self.default)})"
+        return f"{text}. {self.reason}" if self.reason else text
+
+    # ---- the checks --------------------------------------------------------------------------
+    def _out_of_range(self, shown: str) -> InvalidInput:
+        return InvalidInput(f"{self.label} must be {self.range_text()}, got {shown}", where=(self.name,))
+
+    def check(self, value: Any) -> Any:
+        """A typed value (from code, a saved state or a parsed box) → the value, or InvalidInput."""
+        if self.choices:
+            if not isinstance(value, str) or value not in self.choices:
+                raise self._out_of_range(repr(value))
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.kind is int and not isinstance(value, int)):
+            raise InvalidInput(f"{self.label} must be {'a whole number' if self.kind is int else 'a number'}, "
+                               f"got {value!r}"[:160], where=(self.name,))
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidInput(f"{self.label} must be a finite number, got {value!r}", where=(self.name,))
+        too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
+        if too_low or (self.high is not None and value > self.high):
+            raise self._out_of_range(_limit(value) if abs(value) < 1e16 else f"{value:g}")
+        return self.kind(value)
+
+    def parse(self, text: str) -> Any:
+        """Text typed into a box or given on the command line → the value, or InvalidInput."""
+        if self.choices:
+            text = text.strip()
+            return self.check(text if text in self.choices else text[:40])
+        return self.check(parse_number(text, kind=self.kind, name=self.label))
+
+
+def setting(spec: Spec) -> Any:
+    """A dataclass field declared by its Spec (the default comes from the spec)."""
+    return field(default=spec.default, metadata={"spec": spec})
+
+
+def specs_of(cls_or_obj: Any) -> tuple[Spec, ...]:
+    """The specs of a settings dataclass, in field order."""
+    return tuple(f.metadata["spec"] for f in dataclasses.fields(cls_or_obj) if "spec" in f.metadata)
+
+
+def spec_of(cls_or_obj: Any, name: str) -> Spec:
+    return next(s for s in specs_of(cls_or_obj) if s.name == name)
+
+
+def check_fields(obj: Any) -> None:
+    """Check every declared field of a settings object (call from ``__post_init__``); converts
+    ints given for float settings to float."""
+    for spec in specs_of(obj):
+        value = spec.check(getattr(obj, spec.name))
+        if value is not getattr(obj, spec.name):
+            object.__setattr__(obj, spec.name, value)
+
+
+def from_saved(cls: type[T], saved: Mapping[str, Any], **fixed: Any) -> tuple[T, list[str]]:
+    """Build settings from a saved section: each declared value is checked by its spec; a value
+    that is refused is replaced by its default with a message naming it. Keys not declared are
+    ignored. ``fixed`` values are used as given (and must be valid)."""
+    values: dict[str, Any] = {}
+    messages: list[str] = []
+    for spec in specs_of(cls):
+        if spec.name in fixed or spec.name not in saved:
+            continue
+        try:
+            values[spec.name] = spec.check(saved[spec.name])
+        except InvalidInput as exc:
+            messages.append(f"saved {spec.label} refused ({exc}); using the default {spec.format(spec.default)}")
+    return cls(**values, **fixed), messages
+
+
+def as_saved(obj: Any) -> dict[str, Any]:
+    """The declared fields of a settings object as a plain dict (for the state file and JSON)."""
+    return {spec.name: getattr(obj, spec.name) for spec in specs_of(obj)}
+
+
+# ---- settings several problems share -------------------------------------------------------------
+SEED = Spec("seed", "seed", int, 0, 0, 2**31 - 1,
+            help="seed for every random draw (same seed, same numbers)",
+            reason="torch and numpy seeds are 32-bit here.")
