@@ -5,7 +5,6 @@ Importing this module does not import torch: screens that train import it inside
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from functools import partial
 
@@ -15,28 +14,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
-from tui.screens.base import TOPICS, ProblemScreen, StatementScreen
+from tui.screens.base import TOPICS, ProblemScreen
+from tui.screens.p1_discrete import P1Screen
+from tui.screens.p2_continuous import P2Screen
+from tui.screens.p3_walk import P3Screen
+from tui.screens.p4_x0 import P4Screen
+from tui.screens.p5_swiss import P5Screen
 from tui.state import StateStore, export_dir
 
-SCREENS: dict[int, tuple[str, str]] = {
-    1: ("tui.screens.p1_discrete", "P1Screen"),
-    2: ("tui.screens.p2_continuous", "P2Screen"),
-    3: ("tui.screens.p3_walk", "P3Screen"),
-    4: ("tui.screens.p4_x0", "P4Screen"),
-    5: ("tui.screens.p5_swiss", "P5Screen"),
-}
-"""Problem → (module, class) of its screen; a module not written yet shows the statement."""
-
-
-def make_screen(problem: int) -> Screen:
-    module_name, class_name = SCREENS[problem]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return StatementScreen(problem)
-    return getattr(module, class_name)()
+SCREENS: dict[int, type[ProblemScreen]] = {1: P1Screen, 2: P2Screen, 3: P3Screen, 4: P4Screen, 5: P5Screen}
+"""Problem → its screen (a Textual mode each; a screen is built the first time its mode opens)."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -62,7 +49,7 @@ class Hw7App(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "hw7-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    MODES = {f"p{n}": partial(make_screen, n) for n in SCREENS}
+    MODES = {f"p{n}": screen for n, screen in SCREENS.items()}
     BINDINGS = [
         *(Binding(str(n), f"problem({n})", f"P{n}", show=False) for n in SCREENS),
         Binding("question_mark", "help", "Help", key_display="?"),

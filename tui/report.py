@@ -1,18 +1,15 @@
 """The write-up: every problem's tables, explanations with the live numbers, and text plots, as
 one Markdown document (``hw7-tui report``).
 
-Each problem contributes a *section*: a function ``(ctx) -> str`` registered in :data:`SECTIONS`.
-Sections that train report progress through ``ctx.progress(fraction, text)`` and can reuse saved
+Each problem contributes a *section*: a function ``(ctx) -> str`` listed by :func:`sections`
+(Problems 1–2 here, 3–4 in ``tui.report_walk``, 5 in ``tui.report_swiss``). Sections that train report progress through ``ctx.progress(fraction, text)`` and can reuse saved
 checkpoints (``ctx.models_dir``). Everything is seeded from ``ctx.seed``: the same seed gives
 the same document.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -22,59 +19,8 @@ from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, pa
 from tui.export import (
     fmt_count, markdown_table, p1_rule_lines, p1_tables, p2_tables, people_rows, tables_markdown,
 )
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-@dataclass
-class ReportContext:
-    """What every section gets: the seed, the torch settings, where models live, progress."""
-
-    seed: int = 0
-    threads: int = 1
-    device: str = "cpu"
-    models_dir: Path | None = None
-    quick: bool = False
-    progress: Callable[[float, str], None] = lambda fraction, text: None
-    """progress(fraction, text); a negative fraction updates the text only."""
-    notes: list[str] = field(default_factory=list)
-    cache: dict = field(default_factory=dict)  # models one section trains and a later one reuses
-
-
-def reuse_or_train(ctx: ReportContext, kind: str, settings, label: str, name: str,
-                   load: Callable, train: Callable):
-    """A saved model of this kind whose settings match exactly, or a freshly trained one (then saved
-    under ``name`` for the next report): (trained, None) when reused, else (trained, its outcome)."""
-    from engine.checkpoint import find_matching, load_checkpoint, save_checkpoint
-    from engine.errors import InvalidInput
-
-    if ctx.models_dir is not None:
-        found = find_matching(ctx.models_dir, kind, settings.as_dict())
-        if found is not None:
-            ctx.notes.append(f"{label}: reused the saved model {found.name}")
-            return load(settings, load_checkpoint(found.path, kind).state_dict), None
-    trained = train(settings, threads=ctx.threads, device=ctx.device,
-                    on_progress=lambda p: ctx.progress(-1, f"{label}: training {p.step:,}/{p.total:,}"))
-    if ctx.models_dir is not None and trained.outcome.status == "done":
-        try:
-            save_checkpoint(ctx.models_dir, name, kind, trained.model.state_dict(), settings.as_dict(),
-                            {"final_loss": trained.outcome.final_loss})
-        except (InvalidInput, OSError) as exc:
-            ctx.notes.append(f"{label}: could not save the model: {exc}")
-    return trained, trained.outcome
-
-
-def text_plot(draw: Callable[[object], None], width: int = 76, height: int = 18) -> str:
-    """A plotext figure as plain text (no colour codes), for a Markdown code block."""
-    import plotext as plt
-
-    plt.clear_figure()
-    plt.plotsize(width, height)
-    plt.theme("clear")
-    draw(plt)
-    text = _ANSI.sub("", plt.build())
-    plt.clear_figure()
-    return "```text\n" + text.rstrip() + "\n```"
+from tui import report_swiss, report_walk
+from tui.report_base import ReportContext, reuse_or_train, text_plot  # noqa: F401  (re-exported)
 
 
 # ---- Problem 1 ------------------------------------------------------------------------------------
@@ -164,25 +110,10 @@ The error shrinks like a power of σ²: TV ∝ (σ²)^{rates.rate_tv:.2f}, mean 
 """
 
 
-SECTIONS: list[tuple[int, str, Callable[[ReportContext], str]]] = [
-    (1, "Problem 1", section_p1),
-    (2, "Problem 2", section_p2),
-]
-"""(problem, title, section). Problems 3–5 register theirs in :func:`sections`."""
-
-
 def sections() -> list[tuple[int, str, Callable[[ReportContext], str]]]:
-    """All sections, including those of problems whose modules are installed."""
-    found = list(SECTIONS)
-    for module_name in ("tui.report_walk", "tui.report_swiss"):
-        try:
-            module = __import__(module_name, fromlist=["SECTIONS"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        found += list(module.SECTIONS)
-    return sorted(found, key=lambda s: s[0])
+    """All sections, in problem order: (problem, title, section)."""
+    found = [(1, "Problem 1", section_p1), (2, "Problem 2", section_p2)]
+    return sorted(found + list(report_walk.SECTIONS) + list(report_swiss.SECTIONS), key=lambda s: s[0])
 
 
 def build_report(ctx: ReportContext) -> str:

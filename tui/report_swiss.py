@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib import resources
 
 from tui.export import markdown_table
-from tui.report import ReportContext, reuse_or_train, text_plot
+from tui.report_base import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 4000, 800
 

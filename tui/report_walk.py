@@ -8,7 +8,7 @@ import numpy as np
 from engine.mixture import DEFAULT_MIXTURE
 from tui.explain import explain_p3, explain_p4
 from tui.export import markdown_table, nice_ticks
-from tui.report import ReportContext, reuse_or_train, text_plot
+from tui.report_base import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 20_000, 3_000
 

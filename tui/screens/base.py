@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header
 
 import re
 
@@ -125,17 +124,3 @@ class ProblemScreen(Screen):
                 "**Everywhere:** `1`–`5` switch problems · `?` this help · `ctrl+p` commands · "
                 "`m` saved models · `ctrl+s` screenshot (SVG) · `ctrl+q` quit\n\n"
                 f"---\n\n## The homework's text\n\n{statement(self.PROBLEM)}")
-
-
-class StatementScreen(ProblemScreen):
-    """A problem whose interactive screen is not built yet: its statement, readable."""
-
-    HELP = "This screen shows the homework's statement for this problem."
-
-    def __init__(self, problem: int) -> None:
-        self.PROBLEM = problem  # type: ignore[misc]  # instance attribute shadows the ClassVar
-        super().__init__(id=f"statement-{problem}")
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="statement"):
-            yield Markdown(statement(self.PROBLEM))

@@ -37,13 +37,15 @@ class SpecValidator(Validator):
 
 
 class SettingInput(Input):
-    """A box for one setting. Posts :class:`SettingInput.Changed` with the parsed value on a valid
+    """A box for one setting. Posts :class:`SettingInput.Set` with the parsed value on a valid
     Enter and :class:`SettingInput.Refused` with the message on a bad one."""
 
     BINDINGS = [Binding("escape", "leave", "Leave box", show=False)]
 
     @dataclass
-    class Changed(Message):
+    class Set(Message):
+        """A valid value was entered and is now in force (not Input.Changed, which fires per key)."""
+
         box: "SettingInput"
         name: str
         value: Any
@@ -82,7 +84,7 @@ class SettingInput(Input):
         value = self.spec.parse(self.value)
         self.in_force = value
         self.value = self.spec.format(value)
-        self.post_message(self.Changed(self, self.spec.name, value))
+        self.post_message(self.Set(self, self.spec.name, value))
 
 
 class MessageLine(Static):
@@ -92,6 +94,9 @@ class MessageLine(Static):
     MessageLine { height: auto; max-height: 3; color: $text-muted; }
     MessageLine.-error { color: $error; text-style: bold; }
     """
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(text, id=id, classes=classes, markup=False)  # messages quote what was typed
 
     def show(self, text: str, *, error: bool = False) -> None:
         self.update(text)
