@@ -19,6 +19,7 @@ import numpy as np
 from engine.discrete import DEFAULT_MODEL, expected_share_same, move_people, solve, state_label
 from engine.mixture import DEFAULT_MIXTURE
 from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, particles_near
+from tui.explain import explain_p2_rates
 from tui.export import (
     fmt_count, markdown_table, p1_rule_lines, p1_tables, p2_tables, people_rows, tables_markdown,
 )
@@ -157,8 +158,7 @@ Of {check.n_particles:,} particles (seed {check.seed}), {check.n_selected:,} lan
 where they came from has mean {check.origins.mean():.5g} and variance {check.origins.var():.5g}.
 
 {tables_markdown(p2_tables(prior, c, rates))}
-The error shrinks like a power of σ²: TV ∝ (σ²)^{rates.rate_tv:.2f}, mean and variance errors and KL
-∝ (σ²)^≈{rates.rate_mean:.1f}: the neglected curvature term is O(σ²) relative to the kept ones.
+{explain_p2_rates(rates)}
 
 {plot}
 """
