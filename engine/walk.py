@@ -36,6 +36,10 @@ METHODS = ("stochastic", "deterministic", "two_step", "heun")
 SAMPLE_METHODS = METHODS + ("no_half", "eps_stochastic", "eps_deterministic")
 """Every method sample() takes: METHODS, the flow without the ½, and Problem 4's ε forms."""
 STARTS = ("prior", "exact", "matched")
+TRACKED_PATHS = 12
+"""Paths tracked for playback and for counting crossings (sample(n_trajectories=…))."""
+PATH_FRAMES = 61
+"""Recorded frames from T to 0 for playback and for counting crossings (sample(max_frames=…))."""
 
 
 @dataclass(frozen=True)

@@ -105,13 +105,15 @@ Among the p̃(y) billion in y, the share who came from x is **p(x|y) = p(x,y)/p�
 - {lines['marginal']}
 - {lines['backward']}
 
-**(2)** These are the only rules behind every probability computation in machine learning:
-a joint factors by the chain rule, a marginal sums the joint, a conditional divides it.
+**(2)** In the homework's words, these three rules underlie all the probability calculations in
+machine learning: a joint factors by the chain rule, a marginal sums the joint, a conditional divides it.
 
 **(3) The return trip.** Sending p(x|y) of the p̃(y) people in y back to x gives
-Σy p̃(y)p(x|y) = Σy p(x,y) = p(x): the distribution is restored exactly.
-{lines['round_trip']}. But the people are not the same: with 10⁹ people moved with exact
-multinomial counts (seed {people.seed}), of the people in state 1 after the return only
+Σy p̃(y)p(x|y) = Σy p(x,y) = p(x): the distribution is restored exactly. With the numbers below:
+
+- {lines['round_trip']}
+
+The people, however, are not the same: with 10⁹ people moved with exact multinomial counts (seed {people.seed}), of the people in state 1 after the return only
 {share[0]:.1%} started there (expected Σy p(1,y)p(1|y)/p(1) = {expected[0]:.1%}).
 
 **(4) Concrete numbers.**

@@ -123,9 +123,9 @@ def print_tables(out: dict) -> None:
         b.add_row(m, f"{row['discretization']:.4f}", f"{row['prior_mismatch']:+.4f}", f"{row['learned_score']:+.4f}",
                   f"{row['total']:.4f}", f"{row['prior_mismatch_limit']:.4f}")
     console.print(b)
-    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. Errors "
-                  "from different sources do not simply add up in W1, so a part can come out below 0, by up to "
-                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
+    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. W1 is not "
+                  "additive: errors from different sources can partly cancel, so a part can come out below 0, by "
+                  f"more than the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
                   "The last column is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
                   "infinitely fine steps.",
                   style="dim")
