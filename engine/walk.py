@@ -447,3 +447,27 @@ def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: 
     if learned is not None:
         lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
     return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))
+
+
+# ---- Problem 4's ε forms against the score forms --------------------------------------------------
+@dataclass(frozen=True)
+class EpsFormCheck:
+    """One of Problem 4's ε samplers run beside its score form (same seed, same start, same noise):
+    xt−1 = xt − εθ/t + σz against xt−1 = xt + σ²sθ + σz, or xt−1 = xt − εθ/(2t) against xt−1 = xt + ½σ²sθ."""
+
+    method: str  # the score form: "stochastic" or "deterministic"
+    w1: float  # W1 to p0 of the ε form
+    w1_score_form: float
+    max_abs_difference: float  # max over particles of |x0 (ε form) − x0 (score form)|
+
+
+def eps_form_check(setup: WalkSetup, score: ScoreFn, n: int, *, eps: EpsFn | None = None, seed: int = 0,
+                   start: str = "prior") -> tuple[EpsFormCheck, ...]:
+    """Sample with Problem 4's ε forms (εθ = eps, or −tσ² s) and with the score forms; how far apart they end."""
+    out = []
+    for method in ("stochastic", "deterministic"):
+        by_eps = sample(setup, score, n, method=f"eps_{method}", start=start, seed=seed, max_frames=2, eps=eps).x0
+        by_score = sample(setup, score, n, method=method, start=start, seed=seed, max_frames=2).x0
+        out.append(EpsFormCheck(method, wasserstein1(by_eps, setup.p0), wasserstein1(by_score, setup.p0),
+                                float(np.max(np.abs(by_eps - by_score)))))
+    return tuple(out)

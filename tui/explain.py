@@ -94,8 +94,9 @@ def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[in
     return "\n".join(lines)
 
 
-def explain_p4(setup, evaluation=None, comparison=None) -> str:
-    """Problem 4 answered with the live numbers (Markdown). comparison: {"p3": (ScoreErrors, _), "p4": (…)}."""
+def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
+    """Problem 4 answered with the live numbers (Markdown). comparison: {"p3": (ScoreErrors, _), "p4": (…)};
+    eps_forms: engine.walk.eps_form_check's result for the run shown."""
     s = setup
     lines = [
         f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g}, p₀ = {s.p0.format()}",
@@ -116,6 +117,13 @@ def explain_p4(setup, evaluation=None, comparison=None) -> str:
         "large t, so the regression's gradient is less noisy. Weight sharing: one network serves every t, "
         "so noisy targets at some t also pull its answer at the others.",
     ]
+    if eps_forms:
+        by = {c.method: c for c in eps_forms}
+        if "stochastic" in by and "deterministic" in by:
+            gap = max(c.max_abs_difference for c in eps_forms)
+            i = next(k for k, line in enumerate(lines) if line.startswith("**(3) Sampling with εθ.**"))
+            lines[i] += (f" Measured here with εθ = −tσ²sθ: the ε forms end at W1 {by['stochastic'].w1:.4f} and "
+                         f"{by['deterministic'].w1:.4f}, every particle within {gap:.1e} of the score form's.")
     if comparison:
         e3, _ = comparison["p3"]
         e4, _ = comparison["p4"]

@@ -81,3 +81,13 @@ def test_p3_orders_table_and_bad_T(capsys):
     assert "order" in text and "Heun" in text and "T=80" in text
     assert main(["p3", "--orders", "--orders-T", "40"]) == 2
     assert "two or more" in capsys.readouterr().err
+
+
+def test_p4_samples_with_the_eps_forms_too(capsys):
+    assert main(["p4", *QUICK, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for method in ("stochastic", "deterministic"):
+        e = out["eps_forms"][method]
+        assert e["max_abs_difference"] < 1e-9  # xt − εθ/t + σz is xt + σ²sθ + σz, particle by particle
+        assert e["w1"] == pytest.approx(e["w1_score_form"], abs=1e-9)
+        assert e["w1_score_form"] == pytest.approx(out["quality"]["learned"][method]["w1"], abs=1e-9)

@@ -175,3 +175,15 @@ def test_sample_names_the_methods_it_takes():
         sample(s, exact_score_fn(s), 10, method="euler")
     with pytest.raises(InvalidInput, match="needs a score"):
         sample(s, None, 10, method="stochastic")
+
+
+def test_eps_form_check_measures_how_far_the_eps_forms_end_from_the_score_forms():
+    from engine.walk import eps_form_check
+
+    s = setup_for(40)
+    same = eps_form_check(s, exact_score_fn(s), 2000, seed=3)
+    assert [c.method for c in same] == ["stochastic", "deterministic"]
+    assert all(c.max_abs_difference < 1e-9 and abs(c.w1 - c.w1_score_form) < 1e-9 for c in same)
+    # an ε that is not −tσ²s (here twice too large) ends elsewhere: the check can fail
+    wrong = eps_form_check(s, exact_score_fn(s), 2000, seed=3, eps=lambda x, t: -2 * t * s.sigma2 * exact_score(s, x, t))
+    assert all(c.max_abs_difference > 0.1 for c in wrong)

@@ -223,3 +223,13 @@ def test_notebook_losses_are_the_printed_ones_and_ours_are_grouped_by_epoch():
     curves = loss_curves(trained)
     assert curves.ours == (24.0, 73.0) and curves.notebook == NOTEBOOK_EPOCH_LOSSES
     assert epoch_mean_losses([1.0, 2.0, 3.0], 2) == (1.5, 3.0)
+
+
+def test_p4_explanation_quotes_the_eps_form_check_of_the_run():
+    from engine.mixture import DEFAULT_MIXTURE
+    from engine.walk import EpsFormCheck, WalkSetup
+
+    setup = WalkSetup(DEFAULT_MIXTURE, 40, 25 / 40)
+    checks = (EpsFormCheck("stochastic", 0.1234, 0.1234, 2e-15), EpsFormCheck("deterministic", 0.0567, 0.0567, 0.0))
+    line = next(x for x in explain_p4(setup, eps_forms=checks).splitlines() if x.startswith("**(3)"))
+    assert "W1 0.1234 and 0.0567, every particle within 2.0e-15 of the score form's" in line

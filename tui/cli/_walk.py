@@ -138,5 +138,12 @@ def print_tables(out: dict) -> None:
             ct.add_row(str(t), f"{a:.2e}", f"{b2:.2e}")
         ct.add_row("mean", f"{c['p3_mean']:.2e}", f"{c['p4_mean']:.2e}")
         console.print(ct)
+    if "eps_forms" in out:
+        e = out["eps_forms"]
+        console.print("Problem 4's ε forms (εθ = −tσ²sθ): xt−1 = xt − εθ/t + σz ends at W1 "
+                      f"{e['stochastic']['w1']:.4f}, xt−1 = xt − εθ/(2t) at {e['deterministic']['w1']:.4f}; each "
+                      "particle within "
+                      f"{max(e['stochastic']['max_abs_difference'], e['deterministic']['max_abs_difference']):.1e} "
+                      "of the score form's (same seed).")
     if "samples" in out:
         console.print(f"samples written to {out['samples']}")
