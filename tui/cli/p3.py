@@ -66,20 +66,25 @@ def print_orders(orders) -> None:
     from rich.table import Table
 
     console = Console()
+    from rich import box
+
     t = Table(title=f"W1 to p0 against T, exact score, Tσ² = {orders.total_variance:g}, p0 = {orders.mixture.format()}",
-              title_justify="left")
-    t.add_column("sampler")
-    t.add_column("start")
+              title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    short = {"stochastic": "stochastic", "deterministic": "½-flow", "two_step": "two-step", "heun": "Heun",
+             "no_half": "no-½ flow"}
+    t.add_column("sampler", no_wrap=True)
+    t.add_column("start", no_wrap=True)
     for T in orders.T:
         t.add_column(f"T={T}", justify="right")
     t.add_column("order", justify="right")
     t.add_column("T→∞", justify="right")
     for r in orders.rows:
-        floor = "—" if r.prior_floor is None else f"{r.prior_floor:.4f}"
-        t.add_row(r.label, "p_T" if r.start == "exact" else "N(0,Tσ²)", *(f"{v:.3g}" for v in r.w1),
+        floor = "—" if r.prior_floor is None else "0" if r.prior_floor == 0 else f"{r.prior_floor:.4f}"
+        t.add_row(short[r.method], "p_T" if r.start == "exact" else "N(0,Tσ²)", *(f"{v:.3g}" if v >= 1e-3 else f"{v:.1e}" for v in r.w1),
                   f"{r.order:.2f}", floor)
     console.print(t)
-    console.print("order = −(log–log slope of W1 against T), W1 ∝ T^−order. T→∞: the W1 the start alone leaves "
+    console.print("½-flow: xt−1 = xt + ½σ²s; two-step: the homework's xt−2 = xt + σ²s; no-½ flow: xt−1 = xt + σ²s. "
+                  "order = −(log–log slope of W1 against T), W1 ∝ T^−order. T→∞: the W1 the start alone leaves "
                   f"with infinitely fine steps. The flows run {orders.strata:,} stratified starts (their W1 has no "
                   "sampling noise); the stochastic sampler's law is pushed through each step on a grid (no particles).",
                   style="dim")
