@@ -10,7 +10,8 @@ gives the order p in W1 ∝ T^−p cleanly:
   the stochastic sampler  xt−1 = xt + σ² s(xt, t) + σz  is a Markov kernel, so its law is pushed
       through each step on a grid (no particles at all):
           qt−1(y) = ∫ qt(x) N(y; x + σ² s(x, t), σ²) dx     (trapezoid on a grid of step min(σ, min sk)/3,
-      where the integrand is smooth on the scale of σ and the trapezoid rule is accurate to ~e^−80), and
+      where the integrand is smooth on the scale of σ and the trapezoid rule converges spectrally: halving
+      the grid step changes W1 by ~1e-9 relative at T = 100 and 800), and
       the last step gives the output CDF  F(y) = Σi qi h Φ((y − mi)/σ)  exactly for that grid law;
       W1 = ∫ |F − F0| dy.  Zero variance, so no 1/√N sampling floor flattens the slope.
 
