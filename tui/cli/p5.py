@@ -14,7 +14,7 @@ from tui.cli.common import add_run_options, float_in, int_in, print_json
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("p5", help="Problem 5: the toy-diffusion swiss roll, faithful or fast",
-                              description="Problem 5 headless: train ε̂θ, sample with DDPM / x0 / DDIM, measure "
+                              description="Problem 5 headless: train ε̂θ, sample with DDPM / x0 (the notebook's) / DDIM (ours), measure "
                                           "energy distance and MMD² against fresh data beside the floor.")
     p.add_argument("--recipe", choices=RECIPES, default="fast", help="the notebook's settings, or ours (default fast)")
     p.add_argument("--dataset", choices=DATASETS, default="swiss_roll", help="data set (default swiss_roll)")

@@ -48,7 +48,8 @@ trained, the animation and samplers use the *exact* score of the swiss roll (a m
 curve) — the sampling error alone.
 
 **Views** (`v` cycles): *Denoise* the 40-frame DDPM animation (space plays/pauses, ←/→ step, +/- speed);
-*Samplers* DDPM, the x0 sampler and DDIM side by side with their energy distance; *Data*
+*Samplers* DDPM and the x0 sampler (the notebook's two) and DDIM (ours: the notebook has none) side by
+side with their energy distance; *Data*
 fresh data against generated; *Schedule* ᾱt and βt; *Quality* energy distance and MMD² for each
 sampler beside the fresh-data floor and N(0, I); *Loss*; *Code* the notebook explained part by part
 next to the math and Problem 4. **e** exports the quality table and the visible plot.
