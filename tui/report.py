@@ -16,6 +16,7 @@ import numpy as np
 from engine.discrete import DEFAULT_MODEL, expected_share_same, move_people, solve, state_label
 from engine.mixture import DEFAULT_MIXTURE
 from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, particles_near
+from tui.explain import explain_p2_rates
 from tui.export import (
     fmt_count, markdown_table, p1_rule_lines, p1_tables, p2_tables, people_rows, tables_markdown,
 )
@@ -50,13 +51,15 @@ Among the p̃(y) billion in y, the share who came from x is **p(x|y) = p(x,y)/p�
 - {lines['marginal']}
 - {lines['backward']}
 
-**(2)** These are the only rules behind every probability computation in machine learning:
-a joint factors by the chain rule, a marginal sums the joint, a conditional divides it.
+**(2)** In the homework's words, these three rules underlie all the probability calculations in
+machine learning: a joint factors by the chain rule, a marginal sums the joint, a conditional divides it.
 
 **(3) The return trip.** Sending p(x|y) of the p̃(y) people in y back to x gives
-Σy p̃(y)p(x|y) = Σy p(x,y) = p(x): the distribution is restored exactly.
-{lines['round_trip']}. But the people are not the same: with 10⁹ people moved with exact
-multinomial counts (seed {people.seed}), of the people in state 1 after the return only
+Σy p̃(y)p(x|y) = Σy p(x,y) = p(x): the distribution is restored exactly. With the numbers below:
+
+- {lines['round_trip']}
+
+The people, however, are not the same: with 10⁹ people moved with exact multinomial counts (seed {people.seed}), of the people in state 1 after the return only
 {share[0]:.1%} started there (expected Σy p(1,y)p(1|y)/p(1) = {expected[0]:.1%}).
 
 **(4) Concrete numbers.**
@@ -103,8 +106,7 @@ Of {check.n_particles:,} particles (seed {check.seed}), {check.n_selected:,} lan
 where they came from has mean {check.origins.mean():.5g} and variance {check.origins.var():.5g}.
 
 {tables_markdown(p2_tables(prior, c, rates))}
-The error shrinks like a power of σ²: TV ∝ (σ²)^{rates.rate_tv:.2f}, mean and variance errors and KL
-∝ (σ²)^≈{rates.rate_mean:.1f}: the neglected curvature term is O(σ²) relative to the kept ones.
+{explain_p2_rates(rates)}
 
 {plot}
 """

@@ -60,7 +60,7 @@ def _training_line(trained, reused: bool) -> str:
 
 def section_p3(ctx: ReportContext) -> str:
     from engine.score_net import evaluate
-    from engine.walk import crossings, error_budget, exact_score_fn, sample
+    from engine.walk import PATH_FRAMES, TRACKED_PATHS, crossings, error_budget, exact_score_fn, sample
 
     trained, reused = trained_score(ctx, "p3")
     ctx.cache["p3"] = trained  # Problem 4 compares against it (same budget)
@@ -69,15 +69,16 @@ def section_p3(ctx: ReportContext) -> str:
     ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)
     budget = {m: error_budget(setup, m, n_particles(ctx), seed=ctx.seed, learned=trained.score_fn())
               for m in ("stochastic", "deterministic")}
-    det = sample(setup, exact_score_fn(setup), 2000, method="deterministic", seed=ctx.seed, n_trajectories=40)
-    sto = sample(setup, exact_score_fn(setup), 2000, method="stochastic", seed=ctx.seed, n_trajectories=40)
+    # the crossings are counted as the screen counts them: the same function, paths and frames
+    det, sto = (sample(setup, exact_score_fn(setup), n_particles(ctx), method=m, seed=ctx.seed,
+                       n_trajectories=TRACKED_PATHS, max_frames=PATH_FRAMES) for m in ("deterministic", "stochastic"))
     budget_rows = [[m, f"{b.discretization:.4f}", f"{b.prior_mismatch:+.4f}", f"{b.learned_score:+.4f}",
                     f"{b.with_learned:.4f}"] for m, b in budget.items()]
     return f"""## Problem 3 — learning the score of a random walk and reversing it
 
 {_training_line(trained, reused)} p0 = {setup.p0.format()} (weight:mean:std), the same mixture as Problem 2.
 
-{explain_p3(setup, (crossings(det.trajectories), crossings(sto.trajectories)), ev, budget)}
+{explain_p3(setup, (crossings(det.trajectories), crossings(sto.trajectories)), ev, budget, sto.trajectories.shape)}
 
 **Quality** ({n_particles(ctx):,} particles, seed {ctx.seed}, start N(0, Tσ²)):
 

@@ -123,9 +123,9 @@ def print_tables(out: dict) -> None:
         b.add_row(m, f"{row['discretization']:.4f}", f"{row['prior_mismatch']:+.4f}", f"{row['learned_score']:+.4f}",
                   f"{row['total']:.4f}", f"{row['prior_mismatch_limit']:.4f}")
     console.print(b)
-    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. Errors "
-                  "from different sources do not simply add up in W1, so a part can come out below 0, by up to "
-                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
+    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. W1 is not "
+                  "additive: errors from different sources can partly cancel, so a part can come out below 0, by "
+                  f"more than the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
                   "The last column is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
                   "infinitely fine steps.",
                   style="dim")
@@ -138,5 +138,12 @@ def print_tables(out: dict) -> None:
             ct.add_row(str(t), f"{a:.2e}", f"{b2:.2e}")
         ct.add_row("mean", f"{c['p3_mean']:.2e}", f"{c['p4_mean']:.2e}")
         console.print(ct)
+    if "eps_forms" in out:
+        e = out["eps_forms"]
+        console.print("Problem 4's ε forms (εθ = −tσ²sθ): xt−1 = xt − εθ/t + σz ends at W1 "
+                      f"{e['stochastic']['w1']:.4f}, xt−1 = xt − εθ/(2t) at {e['deterministic']['w1']:.4f}; each "
+                      "particle within "
+                      f"{max(e['stochastic']['max_abs_difference'], e['deterministic']['max_abs_difference']):.1e} "
+                      "of the score form's (same seed).")
     if "samples" in out:
         console.print(f"samples written to {out['samples']}")

@@ -47,6 +47,9 @@ def run(args: argparse.Namespace) -> int:
                 "tv": [r.tv for r in rates.rows], "kl": [r.kl for r in rates.rows],
                 "rate_mean": rates.rate_mean, "rate_variance": rates.rate_variance,
                 "rate_tv": rates.rate_tv, "rate_kl": rates.rate_kl,
+                "fit_max_sigma2": rates.fit_max_sigma2,
+                "leading_terms": rates.leading.as_dict(),
+                "predicted": [rates.leading.predicted(r.sigma2) for r in rates.rows],
             },
         }
         if check is not None:

@@ -26,5 +26,12 @@ def run(args: argparse.Namespace) -> int:
         e4, e3 = score_errors(trained, seed=args.seed), score_errors(other, seed=args.seed)
         extra = {"comparison": {"t": e4.t, "p3": e3.error, "p4": e4.error, "p3_mean": e3.mean, "p4_mean": e4.mean,
                                 "p3_train_seconds": other.outcome.seconds}}
+    from engine.walk import eps_form_check
+
+    # Problem 4's samplers written with ε (εθ = −tσ²sθ from this network) beside the score forms
+    checks = eps_form_check(trained.settings.setup(), trained.score_fn(), args.particles, seed=args.seed,
+                            start=args.start)
+    extra = {**(extra or {}), "eps_forms": {c.method: {"w1": c.w1, "w1_score_form": c.w1_score_form,
+                                                       "max_abs_difference": c.max_abs_difference} for c in checks}}
     report(args, trained, extra)
     return 0

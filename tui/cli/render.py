@@ -45,6 +45,9 @@ def print_p2(prior, c, rates, check) -> None:
     rows.append(["fitted rate (σ²)^k", f"{rates.rate_mean:.2f}", f"{rates.rate_variance:.2f}",
                  f"{rates.rate_tv:.2f}", f"{rates.rate_kl:.2f}"])
     console.print(_table(f"Approximation error vs σ² at y = {c.y:g}", ["σ²", "|mean err|", "|var err|", "TV", "KL"], rows))
+    from tui.explain import explain_p2_rates
+
+    console.print(explain_p2_rates(rates), style="dim")
     if check is not None:
         console.print(f"particles: {check.n_selected:,} of {check.n_particles:,} landed within ±{check.window:.3g} of y;"
                       + (f" their origins: mean {check.origins.mean():.4g}, variance {check.origins.var():.4g}"

@@ -244,10 +244,9 @@ class P2Screen(ProblemScreen):
         for r in rates.rows:
             table.add_row(f"{r.sigma2:g}", *(f"{v:.2e}" for v in (r.mean_error, r.variance_error, r.tv, r.kl)))
         table.add_row("rate", *(f"{v:.2f}" for v in (rates.rate_mean, rates.rate_variance, rates.rate_tv, rates.rate_kl)))
-        self.query_one("#p2-rates", Static).update(
-            f"Fitted error ∝ (σ²)^rate at y = {rates.y:g}: mean {rates.rate_mean:.2f}, variance {rates.rate_variance:.2f}, "
-            f"TV {rates.rate_tv:.2f}, KL {rates.rate_kl:.2f}. The Taylor step drops a term of order σ², so the "
-            "densities differ by O(σ²) (TV rate ≈ 1) and the mean, variance and KL by O(σ⁴) (rate ≈ 2).")
+        from tui.explain import explain_p2_rates
+
+        self.query_one("#p2-rates", Static).update(explain_p2_rates(rates))
 
     def _draw_particles(self, c: PosteriorComparison) -> None:
         check = particles_near(self.mixture, self.sigma2, self.y, n=self.n_particles, seed=self.seed)

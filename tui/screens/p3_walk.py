@@ -36,4 +36,4 @@ class P3Screen(WalkScreen):
 
     def explain_markdown(self) -> str:
         r = self.result
-        return explain_p3(r.setup, r.crossings, r.evaluation, r.budget)
+        return explain_p3(r.setup, r.crossings, r.evaluation, r.budget, r.stochastic.trajectories.shape)
