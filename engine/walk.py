@@ -34,6 +34,11 @@ METHODS = ("stochastic", "deterministic", "two_step", "heun")
 STARTS = ("prior", "exact", "matched")
 
 
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 1e4
+"""Per-step σ² in [1e-12, 1e4]: a subnormal σ² underflows in σ²·s and √σ²; at the top, T·σ² ≤ 1e9
+keeps every marginal pt = p0 ∗ N(0, tσ²) within the range a mixture may hold (std ≤ 1e9)."""
+
+
 @dataclass(frozen=True)
 class WalkSetup:
     """p0, the number of steps T and the per-step noise variance σ²."""
@@ -47,6 +52,8 @@ class WalkSetup:
             raise InvalidInput(f"T must be a whole number from 1 to 100000, got {self.T!r}")
         if not isinstance(self.sigma2, (int, float)) or not math.isfinite(self.sigma2) or self.sigma2 <= 0:
             raise InvalidInput(f"σ² must be a finite number > 0, got {self.sigma2!r}")
+        if not MIN_SIGMA2 <= self.sigma2 <= MAX_SIGMA2:
+            raise InvalidInput(f"σ² must be between {MIN_SIGMA2:g} and {MAX_SIGMA2:g}, got {self.sigma2:g}")
 
     @property
     def sigma(self) -> float:
