@@ -81,10 +81,9 @@ def save_checkpoint(directory: Path, name: str, kind: str, state_dict: dict[str,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in state_dict.items()},
     }
-    try:
-        write_atomic(path, lambda f: torch.save(payload, f))
-    except OSError as exc:
-        raise InvalidInput(f"cannot write checkpoints to {directory}: {exc.strerror or exc}") from None
+    # WriteError (an InvalidInput) names the path and the reason, whatever torch raised while
+    # writing (a full disk is a RuntimeError from torch.save, not an OSError)
+    write_atomic(path, lambda f: torch.save(payload, f), make_parent=True)
     return path
 
 

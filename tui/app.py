@@ -110,12 +110,18 @@ class Hw7App(App[int]):
         self.push_screen(HelpScreen(text))
 
     def action_screenshot(self) -> None:
+        """Save an SVG of the screen into the export directory, through the one atomic writer (a full
+        disk leaves no 0-byte SVG behind, only a message)."""
+        from textual._files import generate_datetime_filename
+
+        from engine.atomic import write_atomic
+        from engine.errors import WriteError
+
         try:
-            folder = export_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
-        except OSError as exc:
-            self.notify(f"could not save the screenshot: {exc.strerror or exc}", severity="error")
+            path = write_atomic(export_dir() / generate_datetime_filename(self.title, ".svg"),
+                                self.export_screenshot(), make_parent=True)
+        except WriteError as exc:
+            self.notify(f"could not save the screenshot: {exc}", severity="error")
             return
         self.notify(f"screenshot saved: {path}", title="Screenshot")
 

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui.export import write_atomic
+from engine.atomic import write_atomic
+from engine.errors import WriteError
 
 STATE_FILE = "state.json"
 FORMAT_VERSION = 1
@@ -84,9 +85,9 @@ class StateStore:
     def save(self) -> bool:
         payload = json.dumps({"format": FORMAT_VERSION, "sections": self.sections}, indent=1, sort_keys=True)
         try:
-            write_atomic(self.path, payload + "\n")
-        except OSError as exc:
-            self.save_error = f"could not save state to {self.path}: {exc.strerror or exc}"
+            write_atomic(self.path, payload + "\n", make_parent=True)
+        except WriteError as exc:
+            self.save_error = f"could not save state: {exc}"
             return False
         self.save_error = None
         return True

@@ -87,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
         out["oracle"] = {q.sampler: quality_json(q) for q in ov.samplers}
     if samples_path is not None:
         std = trained.standardizer
-        np.savez(samples_path, **{name: std.inverse(run.x0) for name, run in ev.runs.items()})
+        from engine.atomic import write_atomic
+
+        write_atomic(samples_path, lambda f: np.savez(f, **{name: std.inverse(run.x0) for name, run in ev.runs.items()}))
         out["samples"] = str(samples_path)
     if args.json:
         print_json(out)
