@@ -351,20 +351,15 @@ def _rows_of(m: GaussianMixture) -> list[list[float]]:
 
 
 def _float(text: str, name: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a finite number")
-    return value
+    from engine.numbers import parse_number  # the one parser: ASCII digits, bounded, finite
+
+    return parse_number(text, kind=float, name=name)
 
 
 def _int(text: str, name: str, low: int, high: int) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a whole number") from None
+    from engine.numbers import parse_number
+
+    value = parse_number(text, kind=int, name=name)
     if not low <= value <= high:
         raise InvalidInput(f"{name} must be from {low:,} to {high:,}, got {value:,}")
     return value
