@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -364,12 +365,15 @@ class ErrorBudget:
         return None if self.with_learned is None else self.with_learned - self.with_prior
 
 
-def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None) -> ErrorBudget:
-    """Measure the three sources of error by swapping one ingredient for its exact version."""
+def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ErrorBudget:
+    """Measure the three sources of error by swapping one ingredient for its exact version.
+    ``should_stop`` is asked at every sampling step (InterruptedError when it says stop)."""
     exact = exact_score_fn(setup)
-    d = wasserstein1(sample(setup, exact, n, method=method, start="exact", seed=seed, max_frames=2).x0, setup.p0)
-    p = wasserstein1(sample(setup, exact, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    run = partial(sample, setup, n=n, method=method, seed=seed, max_frames=2, should_stop=should_stop)
+    d = wasserstein1(run(exact, start="exact").x0, setup.p0)
+    p = wasserstein1(run(exact, start="prior").x0, setup.p0)
     lw = None
     if learned is not None:
-        lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+        lw = wasserstein1(run(learned, start="prior").x0, setup.p0)
     return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))
