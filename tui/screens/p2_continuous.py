@@ -182,7 +182,7 @@ class P2Screen(ProblemScreen):
 
     def _validate_draft(self, what: str = "") -> bool:
         try:
-            mixture = GaussianMixture(*(tuple(c) for c in zip(*self.rows)))
+            mixture = GaussianMixture(*(tuple(c) for c in zip(*self.rows))).check_input()  # typed: input limits
         except InvalidInput as exc:
             self._message(f"✗ {exc}. The plots still show the last valid p(x).", error=True)
             return False
