@@ -160,6 +160,7 @@ def test_posterior_particles_are_capped():
     (["p5", "--recipe", "faithful", "--steps", "5"], "--steps is for the fast recipe"),
     (["p5", "--epochs", "5"], "--epochs is for the faithful recipe"),
     (["p5", "--particles", "100000"], "must be ≤"),
+    (["--problem", "٣"], "must be 1–5"),
 ])
 def test_cli_insane_numbers_get_one_line_and_exit_2_without_warnings(args, fragment):
     proc = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "tui.cli", *args],

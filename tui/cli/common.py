@@ -26,10 +26,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def problem_number(text: str) -> int:
+    from engine.errors import InvalidInput
+    from engine.numbers import parse_number, shown
+
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {text!r}") from None
+        n = parse_number(text, kind=int, name="--problem")
+    except InvalidInput:
+        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {shown(text)}") from None
     if not 1 <= n <= 5:
         raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {n}")
     return n
