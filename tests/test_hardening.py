@@ -178,3 +178,20 @@ async def test_overflowing_weights_typed_into_p2_cells_are_refused_not_a_crash(t
         assert "weight must be ≤" in message
         screen.rows = [[1.0, 0.0, 1e-8]]
         assert screen._validate_draft() is False  # below the typed-input std limit
+
+
+async def test_unicode_digits_and_underscores_in_a_training_box_are_refused(tmp_path):
+    from textual.widgets import Input
+
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        before = dict(screen.values)
+        for text in ("١٢٠", "1_000", "1e999999999", "9" * 5000):
+            box = screen.query_one("#param-T", Input)
+            box.value = text
+            await box.action_submit()
+            await pilot.pause()
+            assert screen.values == before, text
+            message = str(screen.query_one("#walk-message").render())
+            assert message.startswith("✗ T") and len(message) < 200, message
