@@ -42,12 +42,16 @@ def shown(text: str) -> str:
     return repr(text[:SHOWN_CHARS - 4]) + f"… ({len(text)} characters)"
 
 
+def _nan_note(text: str) -> str:
+    return " (NaN is not a number)" if "nan" in text.lower() else ""
+
+
 def _decimal(raw: str, whole: str, name: str, what: str) -> Fraction:
     """One decimal ("12", "-0.5", ".5e-3") as an exact Fraction, bounds checked first."""
     m = _DECIMAL.fullmatch(raw)
     if m is None or not (m.group(2) or m.group(3)):
         if _NON_FINITE.fullmatch(raw):
-            raise InvalidInput(f"{name}: {shown(whole)} is not a finite number")
+            raise InvalidInput(f"{name}: {shown(whole)} is not a finite number{_nan_note(raw)}")
         raise InvalidInput(f"{name}: {shown(whole)} is not {what}")
     sign, int_part, frac_part, exp = m.group(1), m.group(2) or "", m.group(3) or "", m.group(4)
     if len(int_part) + len(frac_part) > MAX_DIGITS:
@@ -110,7 +114,7 @@ def parse_number(text: str, *, kind: type = float, allow_fraction: bool = False,
     elif kind is int:
         if not _INTEGER.fullmatch(raw):
             if _NON_FINITE.fullmatch(raw):
-                raise InvalidInput(f"{name}: {shown(raw)} is not a finite number")
+                raise InvalidInput(f"{name}: {shown(raw)} is not a finite number{_nan_note(raw)}")
             raise InvalidInput(f"{name}: {shown(raw)} is not {what}")
         if len(raw.lstrip("+-")) > MAX_DIGITS:
             raise InvalidInput(f"{name}: {shown(raw)} has too many digits (at most {MAX_DIGITS})")
