@@ -216,6 +216,10 @@ def prior_floor_limit(setup: WalkSetup, method: str, start: str = "prior", grid_
         ratio = np.divide(q.pdf(y), pT.pdf(y), out=np.zeros_like(y), where=pT.pdf(y) > 0)
         q0 = p0.pdf(x) * (kernel @ ratio) * (y[1] - y[0])
         q0_cdf = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))]) * (x[1] - x[0])
+        if not (math.isfinite(q0_cdf[-1]) and q0_cdf[-1] > 0):
+            # q and pT do not overlap on the grid (p0 far from 0: q/pT underflows everywhere): the
+            # limit cannot be formed in float64 — say "unknown" (NaN → null in JSON), not 0/0
+            return float("nan")
         q0_cdf = q0_cdf / q0_cdf[-1]
     else:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")

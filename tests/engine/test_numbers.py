@@ -169,3 +169,17 @@ def test_cli_insane_numbers_get_one_line_and_exit_2_without_warnings(args, fragm
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], proc.stderr
     assert len(lines[0]) < 200 and "Traceback" not in proc.stderr and "Warning" not in proc.stderr
+
+
+def test_p3_at_the_edge_of_the_mixture_limits_reports_honest_numbers_without_warnings():
+    """|μ| = 1e6 is allowed: the run must say how far off it is (W1 ≈ 1e6), never 0 or a warning flood."""
+    import json
+
+    proc = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "tui.cli", "p3", "--mixture", "1:1e6:1",
+                           "--steps", "30", "--T", "20", "--sigma2", "1", "--particles", "1000", "--json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    w1 = out["quality"]["learned"]["stochastic"]["w1"]
+    assert w1 is not None and 1e5 < w1 < 1e7
+    assert out["error_budget"]["stochastic"]["prior_mismatch_limit"] is None  # not computable: null, not 0/0
