@@ -267,6 +267,14 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     return replace(trained_view, outcome=outcome)
 
 
+def check_fits(settings: RecipeSettings, state_dict: dict) -> None:
+    """InvalidInput (one line) unless these weights fit the model these settings build (names,
+    shapes, the T buffer) — cheap enough to ask before changing anything."""
+    from engine.checkpoint import check_weights
+
+    check_weights(build_model(settings), state_dict, finite=False)
+
+
 def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu") -> TrainedEps:
     """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed)."""
     from engine.checkpoint import load_weights

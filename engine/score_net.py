@@ -232,6 +232,14 @@ class BlowUpGuard:
             f"large; kept the weights of step {self.best_step}"))
 
 
+def check_fits(settings: TrainSettings, state_dict: dict) -> None:
+    """InvalidInput (one line) unless these weights fit the model these settings build: names,
+    shapes, and the buffers made from the settings — cheap enough to ask before changing anything."""
+    from engine.checkpoint import check_weights
+
+    check_weights(build_model(settings, settings.setup().p0.variance()), state_dict, finite=False)
+
+
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
     """Rebuild a trained score network from a checkpoint's weights."""
     from engine.checkpoint import load_weights

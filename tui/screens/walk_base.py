@@ -277,10 +277,11 @@ class WalkScreen(TrainableScreen):
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): rebuild it and evaluate it in a worker."""
-        from engine.score_net import TrainSettings
+        from engine.score_net import TrainSettings, check_fits
 
         try:
             settings = TrainSettings(**checkpoint.settings)
+            check_fits(settings, checkpoint.state_dict)  # before the parameter row changes
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
