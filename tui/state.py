@@ -203,8 +203,14 @@ class StateStore:
                 os.link(real, aside)  # fails if aside exists: never overwrites
             except FileExistsError:
                 continue
-            except OSError:
-                break
+            except OSError:  # no hard links here (FAT, some network file systems): rename if free
+                if aside.exists() or aside.is_symlink():
+                    continue
+                try:
+                    os.rename(real, aside)
+                except OSError:
+                    break
+                return f"set aside as {aside.name}"
             try:
                 os.unlink(real)
             except OSError:
