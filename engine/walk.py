@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -42,6 +43,11 @@ PATH_FRAMES = 61
 """Recorded frames from T to 0 for playback and for counting crossings (sample(max_frames=…))."""
 
 
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 1e4
+"""Per-step σ² in [1e-12, 1e4]: a subnormal σ² underflows in σ²·s and √σ²; at the top, T·σ² ≤ 1e9
+keeps every marginal pt = p0 ∗ N(0, tσ²) within the range a mixture may hold (std ≤ 1e9)."""
+
+
 @dataclass(frozen=True)
 class WalkSetup:
     """p0, the number of steps T and the per-step noise variance σ²."""
@@ -55,6 +61,8 @@ class WalkSetup:
             raise InvalidInput(f"T must be a whole number from 1 to 100000, got {self.T!r}")
         if not isinstance(self.sigma2, (int, float)) or not math.isfinite(self.sigma2) or self.sigma2 <= 0:
             raise InvalidInput(f"σ² must be a finite number > 0, got {self.sigma2!r}")
+        if not MIN_SIGMA2 <= self.sigma2 <= MAX_SIGMA2:
+            raise InvalidInput(f"σ² must be between {MIN_SIGMA2:g} and {MAX_SIGMA2:g}, got {self.sigma2:g}")
 
     @property
     def sigma(self) -> float:
@@ -216,6 +224,10 @@ def prior_floor_limit(setup: WalkSetup, method: str, start: str = "prior", grid_
         ratio = np.divide(q.pdf(y), pT.pdf(y), out=np.zeros_like(y), where=pT.pdf(y) > 0)
         q0 = p0.pdf(x) * (kernel @ ratio) * (y[1] - y[0])
         q0_cdf = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))]) * (x[1] - x[0])
+        if not (math.isfinite(q0_cdf[-1]) and q0_cdf[-1] > 0):
+            # q and pT do not overlap on the grid (p0 far from 0: q/pT underflows everywhere): the
+            # limit cannot be formed in float64 — say "unknown" (NaN → null in JSON), not 0/0
+            return float("nan")
         q0_cdf = q0_cdf / q0_cdf[-1]
     else:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -438,14 +450,17 @@ class ErrorBudget:
         return None if self.with_learned is None else self.with_learned - self.with_prior
 
 
-def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None) -> ErrorBudget:
-    """Measure the three sources of error by swapping one ingredient for its exact version."""
+def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ErrorBudget:
+    """Measure the three sources of error by swapping one ingredient for its exact version.
+    ``should_stop`` is asked at every sampling step (InterruptedError when it says stop)."""
     exact = exact_score_fn(setup)
-    d = wasserstein1(sample(setup, exact, n, method=method, start="exact", seed=seed, max_frames=2).x0, setup.p0)
-    p = wasserstein1(sample(setup, exact, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    run = partial(sample, setup, n=n, method=method, seed=seed, max_frames=2, should_stop=should_stop)
+    d = wasserstein1(run(exact, start="exact").x0, setup.p0)
+    p = wasserstein1(run(exact, start="prior").x0, setup.p0)
     lw = None
     if learned is not None:
-        lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+        lw = wasserstein1(run(learned, start="prior").x0, setup.p0)
     return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))
 
 

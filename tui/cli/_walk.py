@@ -34,6 +34,8 @@ def add_walk_parser(subparsers, name: str, target: str, help_text: str):
 def check_samples_path(path: str | None) -> Path | None:
     if path is None:
         return None
+    from engine.atomic import check_target
+
     out = Path(path).expanduser()
     if out.is_dir():
         raise InvalidInput(f"--samples {out} is a directory; give a file such as {out / 'samples.npz'}")
@@ -41,6 +43,7 @@ def check_samples_path(path: str | None) -> Path | None:
         raise InvalidInput(f"--samples: directory {out.parent} does not exist")
     if out.suffix != ".npz":
         raise InvalidInput(f"--samples {out.name}: the file must end in .npz")
+    check_target(path)  # before training: a device, FIFO or read-only target is refused now, not after
     return out
 
 
@@ -90,7 +93,10 @@ def report(args: argparse.Namespace, trained, extra: dict | None = None) -> dict
         **(extra or {}),
     }
     if samples_path is not None:
-        np.savez(samples_path, stochastic=ev.samples["stochastic"], deterministic=ev.samples["deterministic"])
+        from engine.atomic import write_atomic
+
+        write_atomic(samples_path, lambda f: np.savez(f, stochastic=ev.samples["stochastic"],
+                                                      deterministic=ev.samples["deterministic"]))
         out["samples"] = str(samples_path)
     if args.json:
         print_json(out)

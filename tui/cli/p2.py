@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
-from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, particles_near
+from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, MAX_PARTICLES, compare, error_rates, particles_near
 from tui.cli.common import float_in, int_in, print_json
 
 
@@ -18,7 +18,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--sigma2", type=float_in(0, 1e6, low_open=True), default=DEFAULT_SIGMA2, metavar="S",
                    help=f"noise variance σ² > 0 (default {DEFAULT_SIGMA2})")
     p.add_argument("--y", type=float_in(-1e6, 1e6), default=DEFAULT_Y, help=f"the observed y (default {DEFAULT_Y})")
-    p.add_argument("--particles", type=int_in(0, 10**8), default=0, metavar="N",
+    p.add_argument("--particles", type=int_in(0, MAX_PARTICLES), default=0, metavar="N",
                    help="also sample N particles and keep those landing near y (default 0: skip)")
     p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0, help="seed for the particles (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")

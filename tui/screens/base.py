@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from tui.export import write_atomic
 from tui.homework import statement
@@ -114,9 +114,10 @@ class ProblemScreen(Screen):
         folder = export_dir()
         names = numbered_names(folder, list(files))
         try:
-            paths = [write_atomic(folder / name, files[original]) for original, name in names.items()]
-        except (OSError, InvalidInput) as exc:
-            self.notify(f"could not export to {folder}: {getattr(exc, 'strerror', None) or exc}",
+            paths = [write_atomic(folder / name, files[original], make_parent=True)
+                     for original, name in names.items()]
+        except (WriteError, OSError) as exc:
+            self.notify(f"could not export to {folder}: {getattr(exc, 'reason', None) or exc}",
                         severity="error", timeout=8)
             return
         self.notify(f"{len(paths)} files written to {folder}: " + ", ".join(p.name for p in paths), title="Export")

@@ -289,7 +289,9 @@ class P1Screen(ProblemScreen):
 
     def _set_whole_number(self, event: Input.Submitted, attr: str, name: str, low: int, high: int) -> None:
         try:
-            value = int(event.value)
+            from engine.numbers import parse_number  # InvalidInput is a ValueError
+
+            value = parse_number(event.value, kind=int, name=name)
             if not low <= value <= high:
                 raise ValueError
         except ValueError:

@@ -182,7 +182,7 @@ class P2Screen(ProblemScreen):
 
     def _validate_draft(self, what: str = "") -> bool:
         try:
-            mixture = GaussianMixture(*(tuple(c) for c in zip(*self.rows)))
+            mixture = GaussianMixture(*(tuple(c) for c in zip(*self.rows))).check_input()  # typed: input limits
         except InvalidInput as exc:
             self._message(f"✗ {exc}. The plots still show the last valid p(x).", error=True)
             return False
@@ -350,20 +350,15 @@ def _rows_of(m: GaussianMixture) -> list[list[float]]:
 
 
 def _float(text: str, name: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a finite number")
-    return value
+    from engine.numbers import parse_number  # the one parser: ASCII digits, bounded, finite
+
+    return parse_number(text, kind=float, name=name)
 
 
 def _int(text: str, name: str, low: int, high: int) -> int:
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise InvalidInput(f"{name}: {text.strip()!r} is not a whole number") from None
+    from engine.numbers import parse_number
+
+    value = parse_number(text, kind=int, name=name)
     if not low <= value <= high:
         raise InvalidInput(f"{name} must be from {low:,} to {high:,}, got {value:,}")
     return value

@@ -62,7 +62,11 @@ class P4Screen(WalkScreen):
             trained = train_score(s, should_stop=lambda: worker.is_cancelled)
             if worker.is_cancelled or trained.outcome.status == "cancelled":
                 return
-            errors[s.target] = (score_errors(trained, seed=s.seed), trained.outcome)
+            try:
+                errors[s.target] = (score_errors(trained, seed=s.seed, should_stop=lambda: worker.is_cancelled),
+                                    trained.outcome)
+            except InterruptedError:
+                return
         self.post_message(TrainingDone(run_id, None, _Comparison(errors)))
 
     @on(TrainingUpdate)

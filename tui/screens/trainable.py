@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static, TabbedContent
 
@@ -61,9 +60,9 @@ class TrainableScreen(ProblemScreen):
         _, label, kind, low, high = next(p for p in self.PARAMS if p[0] == key)
         kept = f"{self.values[key]:g}"
         try:
-            value = kind(event.value.strip())
-            if isinstance(value, float) and not np.isfinite(value):
-                raise ValueError
+            from engine.numbers import parse_number  # ASCII digits, bounded, finite: the one parser
+
+            value = parse_number(event.value, kind=kind, name=label)
             if not low <= value <= high:
                 raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
         except InvalidInput as exc:

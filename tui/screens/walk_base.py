@@ -9,7 +9,7 @@ so there is something to watch from the first second.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -257,10 +257,15 @@ class WalkScreen(TrainableScreen):
             return
         self.post_message(TrainingUpdate(run_id, _Note(outcome, "sampling with the learned score…")))
         setup = settings.setup()
-        evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
-        budget = {m: error_budget(setup, m, n, seed=settings.seed, learned=trained.score_fn())
-                  for m in ("stochastic", "deterministic")} if not worker.is_cancelled else None
-        errors = score_errors(trained, seed=settings.seed) if not worker.is_cancelled else None
+        stop = lambda: worker.is_cancelled  # noqa: E731  (x or ctrl+q while sampling: stop, save nothing)
+        try:
+            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start, should_stop=stop)
+            budget = {m: error_budget(setup, m, n, seed=settings.seed, learned=trained.score_fn(), should_stop=stop)
+                      for m in ("stochastic", "deterministic")}
+            errors = score_errors(trained, seed=settings.seed, should_stop=stop)
+        except InterruptedError:
+            self.post_message(TrainingDone(run_id, replace(outcome, status="cancelled"), None))
+            return
         checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
         result = self._sample_movies(setup, trained.score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, budget=budget, score_errors=errors, trained=trained,
@@ -277,10 +282,11 @@ class WalkScreen(TrainableScreen):
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): rebuild it and evaluate it in a worker."""
-        from engine.score_net import TrainSettings
+        from engine.score_net import TrainSettings, check_fits
 
         try:
             settings = TrainSettings(**checkpoint.settings)
+            check_fits(settings, checkpoint.state_dict)  # before the parameter row changes
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
@@ -300,8 +306,11 @@ class WalkScreen(TrainableScreen):
         except (RuntimeError, InvalidInput) as exc:
             self.post_message(TrainingDone(run_id, None, None, error=f"the saved weights do not fit: {exc}"))
             return
-        evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
-        errors = score_errors(trained, seed=settings.seed)
+        try:
+            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start, should_stop=lambda: worker.is_cancelled)
+            errors = score_errors(trained, seed=settings.seed, should_stop=lambda: worker.is_cancelled)
+        except InterruptedError:
+            return
         result = self._sample_movies(settings.setup(), trained.score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, score_errors=errors, trained=trained)
         self.post_message(TrainingDone(run_id, None, result))
