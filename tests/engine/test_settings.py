@@ -5,7 +5,9 @@ from dataclasses import dataclass
 import pytest
 
 from engine.errors import InvalidInput
-from engine.settings import SEED, Spec, as_saved, check_fields, from_saved, setting, spec_of, specs_of
+from engine.settings import (
+    SEED, Spec, as_saved, check_fields, from_saved, setting, spec_of, specs_of, validate_section,
+)
 
 STEPS = Spec("steps", "steps", int, 100, 1, 10_000, help="training steps")
 RATE = Spec("lr", "learning rate", float, 0.01, 0, 1, low_open=True, help="Adam's rate")
@@ -74,3 +76,9 @@ def test_a_default_outside_its_own_range_is_a_bug():
 def test_boxes_show_whole_numbers_whole():
     assert Spec("n", "N", int, 10**15, 1, 10**15).format(10**15) == "1000000000000000"
     assert RATE.format(0.003) == "0.003" and "default 0.01" in RATE.describe()
+
+
+def test_state_sections_are_validated_by_the_declarations():
+    cleaned, messages = validate_section(Demo, {"steps": 1e300, "lr": 0.5, "draft": [[1, 2]], "seed": "x"})
+    assert cleaned == {"lr": 0.5, "draft": [[1, 2]]}
+    assert [m.split(" refused")[0] for m in messages] == ["saved steps", "saved seed"]
