@@ -60,15 +60,14 @@ def _training_line(trained, reused: bool) -> str:
 
 def section_p3(ctx: ReportContext) -> str:
     from engine.score_net import evaluate
-    from engine.walk import crossings, error_budget, exact_score_fn, sample
+    from engine.walk import crossings, exact_score_fn, sample
 
     trained, reused = trained_score(ctx, "p3")
     ctx.cache["p3"] = trained  # Problem 4 compares against it (same budget)
     setup = trained.settings.setup()
     ctx.progress(-1, "Problem 3: sampling and measuring…")
-    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)
-    budget = {m: error_budget(setup, m, n_particles(ctx), seed=ctx.seed, learned=trained.score_fn())
-              for m in ("stochastic", "deterministic")}
+    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)  # with each sampler's error budget
+    budget = ev.budget
     det = sample(setup, exact_score_fn(setup), 2000, method="deterministic", seed=ctx.seed, n_trajectories=40)
     sto = sample(setup, exact_score_fn(setup), 2000, method="stochastic", seed=ctx.seed, n_trajectories=40)
     budget_rows = [[m, f"{b.discretization:.4f}", f"{b.prior_mismatch:+.4f}", f"{b.learned_score:+.4f}",

@@ -16,7 +16,10 @@ def add_parser(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from tui.cli._walk import check_samples_path
 
+    from tui.cli._walk import exact_side_in_background
+
     check_samples_path(args.samples)  # refuse a bad path before training, not after
     trained = train_from_args(args, "p3", "training sθ (P3 target)")
-    report(args, trained)
+    exact = exact_side_in_background(args)
+    report(args, trained, exact=exact.result())
     return 0

@@ -16,8 +16,11 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.cli._walk import exact_side_in_background
+
     check_samples_path(args.samples)
     trained = train_from_args(args, "p4", "training εθ (P4 target)")
+    exact = exact_side_in_background(args)
     extra = None
     if args.compare:
         from engine.score_net import score_errors
@@ -26,5 +29,5 @@ def run(args: argparse.Namespace) -> int:
         e4, e3 = score_errors(trained, seed=args.seed), score_errors(other, seed=args.seed)
         extra = {"comparison": {"t": e4.t, "p3": e3.error, "p4": e4.error, "p3_mean": e3.mean, "p4_mean": e4.mean,
                                 "p3_train_seconds": other.outcome.seconds}}
-    report(args, trained, extra)
+    report(args, trained, extra, exact=exact.result())
     return 0

@@ -242,7 +242,6 @@ class WalkScreen(TrainableScreen):
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, settings, n: int, start: str) -> None:
         from engine.score_net import CHECKPOINT_KIND, evaluate, score_errors, train_score
-        from engine.walk import error_budget
 
         worker = get_current_worker()
         try:
@@ -257,12 +256,11 @@ class WalkScreen(TrainableScreen):
             return
         self.post_message(TrainingUpdate(run_id, _Note(outcome, "sampling with the learned score…")))
         setup = settings.setup()
-        evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
-        budget = {m: error_budget(setup, m, n, seed=settings.seed, learned=trained.score_fn())
-                  for m in ("stochastic", "deterministic")} if not worker.is_cancelled else None
+        evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)  # with the budget: no sampler twice
+        budget = evaluation.budget if not worker.is_cancelled else None
         errors = score_errors(trained, seed=settings.seed) if not worker.is_cancelled else None
         checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
-        result = self._sample_movies(setup, trained.score_fn(), n, settings.seed, start, worker, "learned",
+        result = self._sample_movies(setup, trained.grid_score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, budget=budget, score_errors=errors, trained=trained,
                                      checkpoint=checkpoint, save_error=save_error)
         self.post_message(TrainingDone(run_id, outcome, result))
@@ -280,7 +278,7 @@ class WalkScreen(TrainableScreen):
         from engine.score_net import TrainSettings
 
         try:
-            settings = TrainSettings(**checkpoint.settings)
+            settings = TrainSettings.from_saved(checkpoint.settings)
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
@@ -302,8 +300,9 @@ class WalkScreen(TrainableScreen):
             return
         evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
         errors = score_errors(trained, seed=settings.seed)
-        result = self._sample_movies(settings.setup(), trained.score_fn(), n, settings.seed, start, worker, "learned",
-                                     evaluation=evaluation, score_errors=errors, trained=trained)
+        result = self._sample_movies(settings.setup(), trained.grid_score_fn(), n, settings.seed, start, worker,
+                                     "learned", evaluation=evaluation, budget=evaluation.budget,
+                                     score_errors=errors, trained=trained)
         self.post_message(TrainingDone(run_id, None, result))
 
     # ---- messages from workers --------------------------------------------------------------------
