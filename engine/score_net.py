@@ -52,11 +52,16 @@ class TrainSettings:
     T: int = 100
     sigma2: float = 0.25
     target: str = "p3"
-    loss: str = "balanced"  # see LOSS_HELP; checkpoints saved before this setting existed trained "balanced"
-    steps: int = 8000
-    lr: float = 3e-3
-    batch: int = 512
-    hidden: int = 64
+    # loss: see train_score; checkpoints saved before this setting existed trained "balanced" (from_saved).
+    # Defaults chosen by bench/sweep_p3p4.py (3 seeds × 5 mixtures × both targets): 1,000 steps of 2,048
+    # examples at lr 0.02 on a 32-wide net kept both learned samplers within 1.5 × exact W1 + 0.03 in 30/30
+    # runs (12/12 on the mixtures not tuned on, per target) in about a second of training; the homework's
+    # unweighted loss at the same budget did not (t = 1's score error stays ~10× larger).
+    loss: str = "balanced"
+    steps: int = 1000
+    lr: float = 2e-2
+    batch: int = 2048
+    hidden: int = 32
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.cli._walk import exact_side_in_background
 
     check_samples_path(args.samples)  # refuse a bad path before training, not after
+    exact = exact_side_in_background(args)  # runs while the model trains
     trained = train_from_args(args, "p3", "training sθ (P3 target)")
-    exact = exact_side_in_background(args)
     report(args, trained, exact=exact.result())
     return 0

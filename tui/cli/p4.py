@@ -19,8 +19,8 @@ def run(args: argparse.Namespace) -> int:
     from tui.cli._walk import exact_side_in_background
 
     check_samples_path(args.samples)
+    exact = exact_side_in_background(args)  # runs while the model trains
     trained = train_from_args(args, "p4", "training εθ (P4 target)")
-    exact = exact_side_in_background(args)
     extra = None
     if args.compare:
         from engine.score_net import score_errors

@@ -35,7 +35,7 @@ PARAMS: tuple[Param, ...] = (
     ("steps", "steps", int, 1, 200_000),
     ("lr", "lr", float, 1e-6, 1.0),
 )
-DEFAULTS: dict[str, Any] = {"T": 100, "sigma2": 0.25, "particles": 20_000, "seed": 0, "steps": 8000, "lr": 3e-3}
+DEFAULTS: dict[str, Any] = {"T": 100, "sigma2": 0.25, "particles": 20_000, "seed": 0, "steps": 1000, "lr": 2e-2}
 FRAMES = 61
 STARTS = ("prior", "exact", "matched")
 
