@@ -19,7 +19,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--recipe", choices=RECIPES, default="fast", help="the notebook's settings, or ours (default fast)")
     p.add_argument("--dataset", choices=DATASETS, default="swiss_roll", help="data set (default swiss_roll)")
     p.add_argument("--epochs", type=int_in(1, 10_000), default=None, help="faithful recipe: epochs (default 100)")
-    p.add_argument("--steps", type=int_in(1, 10**6), default=None, help="fast recipe: optimizer steps (default 4000)")
+    p.add_argument("--steps", type=int_in(1, 10**6), default=None, help="fast recipe: optimizer steps (default 2000)")
     p.add_argument("--lr", type=float_in(0, 10, low_open=True), default=None, help="learning rate (recipe's default)")
     p.add_argument("--batch", type=int_in(1, 100_000), default=None, help="batch size (recipe's default)")
     p.add_argument("--embedding", choices=EMBEDDINGS, default=None, help="time input: raw t or sinusoidal")
