@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -285,7 +285,8 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
     loss "balanced": t half uniform, half log-uniform, ℓ weighted by Var(pt)/c², i.e. Var(pt)/σ⁴ (p3)
         or Var(pt)/(tσ²)² (p4): the excess loss is then Var(pt)·(sθ − ∇log pt)² at every t.
     Either way the per-step loss is also recorded in the homework's units (homework_losses): the
-    batch mean of ℓ·(1/T)/P(t), an unbiased estimate of L(θ) for the batch's weights.
+    batch mean of ℓ·(1/T)/P(t), an unbiased estimate of L(θ) for the batch's weights; on_progress
+    reports that value (outcome.losses / final_loss stay in the trained loss's own units).
     """
     import torch
 
@@ -317,7 +318,12 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
             loss = (ell * ((v0 + t * settings.sigma2) / c**2)).mean()
         return guard.check(step, loss)
 
-    outcome = run_training(model, opt, loss_at, settings.steps, on_progress=on_progress,
+    def progress_in_homework_units(p: TrainProgress) -> None:
+        # progress (the screens' loss curve, the CLI's bar) is shown in the homework's units, whatever is trained
+        if on_progress is not None:
+            on_progress(replace(p, loss=homework_losses[p.step - 1]) if 0 < p.step <= len(homework_losses) else p)
+
+    outcome = run_training(model, opt, loss_at, settings.steps, on_progress=progress_in_homework_units,
                            should_stop=should_stop, scheduler=sched)
     outcome = guard.finish(outcome)
     model.eval()

@@ -127,3 +127,11 @@ def test_loss_setting_and_old_checkpoints():
     del saved["loss"]
     assert TrainSettings.from_saved(saved).loss == "balanced"
     assert TrainSettings.from_saved({**saved, "loss": "homework"}).loss == "homework"
+
+
+def test_progress_is_reported_in_the_homework_units():
+    seen = []
+    out = train_score(TrainSettings(**{**SMALL, "steps": 30}, target="p4", loss="balanced"), on_progress=seen.append)
+    last = seen[-1]
+    assert last.step == 30 and last.loss == pytest.approx(out.homework_losses[-1])
+    assert last.loss != pytest.approx(out.outcome.final_loss)  # the trained objective is in other units

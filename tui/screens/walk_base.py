@@ -149,7 +149,7 @@ class WalkScreen(TrainableScreen):
                     yield Plot(id="paths-deterministic")
                     yield Plot(id="paths-stochastic")
             with TabPane("Loss", id="tab-loss"):
-                yield Plot(id="walk-loss", title="training loss (log10)")
+                yield Plot(id="walk-loss", title="training loss in the homework's units, L(θ) per batch (log10)")
             yield from self.compose_extra_tabs()
             with TabPane("Explain", id="tab-explain"):
                 with VerticalScroll():
