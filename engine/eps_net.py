@@ -379,3 +379,29 @@ def oracle_eps_fn(trained: TrainedEps, n_points: int = 4000):
     if trained.settings.dataset != "swiss_roll":
         raise InvalidInput("the exact score is available for the swiss roll only")
     return swiss_roll_oracle(trained.standardizer, trained.schedule, n_points).eps
+
+
+# ---- the evaluation stored beside a checkpoint's weights ------------------------------------------
+def evaluation_metrics(ev: Evaluation2D) -> dict[str, Any]:
+    """Each sampler's energy distance and MMD², the floor and N(0, I), as plain values for a checkpoint's
+    metrics; evaluation_from_metrics reads them back (without the sampler runs)."""
+    def q(s: SamplerQuality) -> list:
+        return [s.sampler, s.energy, [[h, v] for h, v in s.mmd2.items()]]
+
+    return {"evaluation": {"n": ev.n, "samplers": [q(s) for s in ev.samplers], "floor": q(ev.floor),
+                           "gaussian": q(ev.gaussian)}}
+
+
+def evaluation_from_metrics(metrics: dict[str, Any]) -> Evaluation2D | None:
+    """An Evaluation2D (runs empty) from evaluation_metrics' dict; None when there is none or it is unreadable."""
+    d = metrics.get("evaluation") if isinstance(metrics, dict) else None
+    if not isinstance(d, dict):
+        return None
+    try:
+        def q(row) -> SamplerQuality:
+            name, energy, mmd = row
+            return SamplerQuality(str(name), float(energy), {float(h): float(v) for h, v in mmd})
+
+        return Evaluation2D(int(d["n"]), tuple(q(r) for r in d["samplers"]), q(d["floor"]), q(d["gaussian"]), {})
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -502,3 +502,42 @@ def evaluate(trained: TrainedScore, n: int = 20_000, seed: int = 0, start: str =
     rows += [exact.row(m) for m in methods]
     return Evaluation(tuple(rows), samples, n, start, seed, budgets if budget else None,
                       fn.interpolation_error() if grid else None)
+
+
+# ---- the evaluation stored beside a checkpoint's weights ------------------------------------------
+def evaluation_metrics(ev: Evaluation, errors: ScoreErrors | None = None) -> dict[str, Any]:
+    """The quality table, the budget and the score error as plain values for a checkpoint's metrics
+    (engine.checkpoint.save_checkpoint(..., metrics=...)), so a loaded model shows its numbers without
+    sampling again. evaluation_from_metrics reads them back (the samples themselves are not kept)."""
+    out: dict[str, Any] = {
+        "n": ev.n, "start": ev.start, "seed": ev.seed, "interpolation_error": ev.interpolation_error,
+        "rows": [[r.score, r.method, r.w1, r.tv] for r in ev.rows],
+        "budget": None if ev.budget is None else {
+            m: [b.discretization, b.with_prior, b.with_learned, b.prior_limit] for m, b in ev.budget.items()},
+    }
+    if errors is not None:
+        out["score_error"] = {"t": [int(t) for t in errors.t], "error": [float(e) for e in errors.error],
+                              "stderr": None if errors.stderr is None else [float(e) for e in errors.stderr],
+                              "n": errors.n}
+    return {"evaluation": out}
+
+
+def evaluation_from_metrics(metrics: dict[str, Any]) -> tuple[Evaluation, ScoreErrors | None] | None:
+    """(Evaluation without samples, ScoreErrors or None) from evaluation_metrics' dict; None when the
+    checkpoint holds no evaluation (older checkpoints) or it is not readable."""
+    d = metrics.get("evaluation") if isinstance(metrics, dict) else None
+    if not isinstance(d, dict):
+        return None
+    try:
+        rows = tuple(QualityRow(str(s), str(m), float(w), float(tv)) for s, m, w, tv in d["rows"])
+        budget = None if d.get("budget") is None else {
+            m: ErrorBudget(m, float(a), float(b), None if c is None else float(c), None if p is None else float(p))
+            for m, (a, b, c, p) in d["budget"].items()}
+        ev = Evaluation(rows, {}, int(d["n"]), str(d["start"]), int(d["seed"]), budget, d.get("interpolation_error"))
+        e = d.get("score_error")
+        errors = None if e is None else ScoreErrors(
+            np.array(e["t"], dtype=int), np.array(e["error"], dtype=float),
+            None if e.get("stderr") is None else np.array(e["stderr"], dtype=float), int(e.get("n", 0)))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return ev, errors

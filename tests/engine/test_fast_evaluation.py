@@ -135,3 +135,33 @@ def test_progress_is_reported_in_the_homework_units():
     last = seen[-1]
     assert last.step == 30 and last.loss == pytest.approx(out.homework_losses[-1])
     assert last.loss != pytest.approx(out.outcome.final_loss)  # the trained objective is in other units
+
+
+def test_evaluation_travels_with_the_checkpoint(trained, tmp_path):
+    from engine.checkpoint import load_checkpoint, save_checkpoint
+    from engine.score_net import evaluation_from_metrics, evaluation_metrics
+
+    ev = evaluate(trained, n=2000, seed=1)
+    errors = score_errors(trained, n=500, seed=1)
+    path = save_checkpoint(tmp_path, "m", "p4-score", trained.model.state_dict(), trained.settings.as_dict(),
+                           {"final_loss": 1.0, **evaluation_metrics(ev, errors)})
+    back, back_errors = evaluation_from_metrics(load_checkpoint(path).metrics)
+    assert back.rows == ev.rows and back.budget == ev.budget and back.n == 2000 and back.start == "prior"
+    np.testing.assert_array_equal(back_errors.t, errors.t)
+    np.testing.assert_allclose(back_errors.error, errors.error)
+    np.testing.assert_allclose(back_errors.stderr, errors.stderr)
+    assert evaluation_from_metrics({"final_loss": 1.0}) is None  # an older checkpoint: evaluate again
+
+
+def test_2d_evaluation_travels_with_the_checkpoint(tmp_path):
+    from engine.checkpoint import load_checkpoint, save_checkpoint
+    from engine.eps_net import evaluate as evaluate_2d
+    from engine.eps_net import evaluation_from_metrics, evaluation_metrics, fast, train_eps
+
+    model = train_eps(fast(steps=20, n_data=1000))
+    ev = evaluate_2d(model, n=300, seed=0, frame_points=1)
+    path = save_checkpoint(tmp_path, "e", "p5-eps", model.model.state_dict(), model.settings.as_dict(),
+                           evaluation_metrics(ev))
+    back = evaluation_from_metrics(load_checkpoint(path).metrics)
+    assert back.samplers == ev.samplers and back.floor == ev.floor and back.gaussian == ev.gaussian
+    assert evaluation_from_metrics({}) is None

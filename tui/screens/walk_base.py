@@ -259,18 +259,21 @@ class WalkScreen(TrainableScreen):
         evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)  # with the budget: no sampler twice
         budget = evaluation.budget if not worker.is_cancelled else None
         errors = score_errors(trained, seed=settings.seed) if not worker.is_cancelled else None
-        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
+        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation, errors)
         result = self._sample_movies(setup, trained.grid_score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, budget=budget, score_errors=errors, trained=trained,
                                      checkpoint=checkpoint, save_error=save_error)
         self.post_message(TrainingDone(run_id, outcome, result))
 
-    def _save_checkpoint(self, trained, kind: str, evaluation) -> tuple[str | None, str | None]:
+    def _save_checkpoint(self, trained, kind: str, evaluation, errors=None) -> tuple[str | None, str | None]:
+        from engine.score_net import evaluation_metrics
+
         s = trained.settings
         name = f"{kind}-T{s.T}-s{s.sigma2:g}-n{s.steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
                    "w1_stochastic": evaluation.row("learned", "stochastic").w1,
-                   "w1_deterministic": evaluation.row("learned", "deterministic").w1}
+                   "w1_deterministic": evaluation.row("learned", "deterministic").w1,
+                   **evaluation_metrics(evaluation, errors)}  # a loaded model shows these without re-measuring
         return self.save_model(trained, kind, name, metrics)
 
     def load_checkpoint(self, checkpoint) -> None:
@@ -286,11 +289,12 @@ class WalkScreen(TrainableScreen):
         self.show_params()
         self.run_id = next_run_id()
         self.show_message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
-        self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start)
+        self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start,
+                          checkpoint.metrics)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _load_worker(self, run_id: int, settings, state_dict, n: int, start: str) -> None:
-        from engine.score_net import evaluate, load_trained, score_errors
+    def _load_worker(self, run_id: int, settings, state_dict, n: int, start: str, metrics=None) -> None:
+        from engine.score_net import evaluate, evaluation_from_metrics, load_trained, score_errors
 
         worker = get_current_worker()
         try:
@@ -298,8 +302,13 @@ class WalkScreen(TrainableScreen):
         except (RuntimeError, InvalidInput) as exc:
             self.post_message(TrainingDone(run_id, None, None, error=f"the saved weights do not fit: {exc}"))
             return
-        evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
-        errors = score_errors(trained, seed=settings.seed)
+        stored = evaluation_from_metrics(metrics or {})
+        if stored is not None and (stored[0].n, stored[0].start, stored[0].seed) == (n, start, settings.seed) \
+                and stored[0].budget is not None and stored[1] is not None:
+            evaluation, errors = stored  # measured when it was trained, with these particles, start and seed
+        else:
+            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start)
+            errors = score_errors(trained, seed=settings.seed)
         result = self._sample_movies(settings.setup(), trained.grid_score_fn(), n, settings.seed, start, worker,
                                      "learned", evaluation=evaluation, budget=evaluation.budget,
                                      score_errors=errors, trained=trained)
