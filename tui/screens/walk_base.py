@@ -102,6 +102,7 @@ class WalkScreen(TrainableScreen):
         Binding("left_square_bracket", "score_t(-1)", "t−", show=False, key_display="["),
         Binding("right_square_bracket", "score_t(1)", "t+", show=False, key_display="]"),
         Binding("p", "cycle_start", "Start", show=False),
+        Binding("l", "cycle_loss", "Loss", show=False),
         Binding("v", "next_view", "View"),
         Binding("e", "export", "Export", show=False),
         Binding("c", "copy", "Copy", show=False),
@@ -115,6 +116,7 @@ class WalkScreen(TrainableScreen):
         super().__init__(id=f"p{self.PROBLEM}")
         self.values: dict[str, Any] = dict(DEFAULTS)
         self.start = "prior"
+        self.loss = "balanced"  # the training loss: "balanced" (default) or "homework" (engine.score_net.LOSSES)
         self.result: WalkResult | None = None
         self.trained: Any = None
         self.score_t = 1
@@ -164,6 +166,8 @@ class WalkScreen(TrainableScreen):
         self.restore_params(saved)
         if saved.get("start") in STARTS:
             self.start = saved["start"]
+        if saved.get("loss") in ("homework", "balanced"):
+            self.loss = saved["loss"]
         self.show_params()
         tabs = self.query_one("#walk-tabs Tabs")
         tabs.can_focus = False  # arrows step the animation; Tab reaches the parameter boxes
@@ -193,7 +197,8 @@ class WalkScreen(TrainableScreen):
 
         v = self.values
         return TrainSettings(mixture=self.shared_mixture().format(), T=int(v["T"]), sigma2=float(v["sigma2"]),
-                             target=target or self.TARGET, steps=int(v["steps"]), lr=float(v["lr"]), seed=int(v["seed"]))
+                             target=target or self.TARGET, steps=int(v["steps"]), lr=float(v["lr"]), seed=int(v["seed"]),
+                             loss=self.loss)
 
     # ---- workers ---------------------------------------------------------------------------------
     def _compute_exact(self) -> None:
@@ -235,8 +240,8 @@ class WalkScreen(TrainableScreen):
             return
         self.run_id = next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.steps)
-        self.show_message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}"
-                          " — keys stay live; x cancels")
+        self.show_message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}, "
+                          f"{settings.loss} loss — keys stay live; x cancels")
         self._train_worker(self.run_id, settings, int(self.values["particles"]), self.start)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
@@ -286,6 +291,7 @@ class WalkScreen(TrainableScreen):
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
         self.values.update(T=settings.T, sigma2=settings.sigma2, steps=settings.steps, lr=settings.lr, seed=settings.seed)
+        self.loss = settings.loss
         self.show_params()
         self.run_id = next_run_id()
         self.show_message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
@@ -472,6 +478,15 @@ class WalkScreen(TrainableScreen):
                           + (" — press t to retrain and re-evaluate" if self.trained else ""))
         if self.trained is None:
             self._compute_exact()
+
+    def action_cycle_loss(self) -> None:
+        """l: the homework's L(θ) (t uniform, no weights) or the balanced loss (each t weighted by
+        Var(pt)/c², half the t log-uniform) — the same minimiser; the loss curve is in the homework's units."""
+        self.loss = "homework" if self.loss == "balanced" else "balanced"
+        self.save_settings(loss=self.loss)
+        words = ("the homework's L(θ): t uniform, no weights" if self.loss == "homework" else
+                 "balanced: each t weighted by Var(pt)/c², half the t log-uniform (same minimiser)")
+        self.show_message(f"training loss now {words} — press t to train")
 
     def export_files(self) -> dict[str, str]:
         from tui.export import tables_csv, tables_markdown
