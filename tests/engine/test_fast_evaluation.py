@@ -165,3 +165,16 @@ def test_2d_evaluation_travels_with_the_checkpoint(tmp_path):
     back = evaluation_from_metrics(load_checkpoint(path).metrics)
     assert back.samplers == ev.samplers and back.floor == ev.floor and back.gaussian == ev.gaussian
     assert evaluation_from_metrics({}) is None
+
+
+def test_swiss_roll_oracle_in_float32_is_the_float64_score():
+    from engine.toy2d import Standardizer, make_dataset
+    from engine.vp import make_schedule, swiss_roll_oracle
+
+    raw = make_dataset("swiss_roll", 20_000, 0)
+    oracle = swiss_roll_oracle(Standardizer.fit(raw), make_schedule("cosine", 40), 800)
+    x = np.random.default_rng(0).standard_normal((3000, 2)) * 1.5
+    for t in (1, 5, 20, 39):
+        exact = oracle.score(x, t, dtype=np.float64)
+        fast32 = oracle.score(x, t)
+        assert np.max(np.abs(fast32 - exact)) <= 1e-5 * np.max(np.abs(exact)), t
