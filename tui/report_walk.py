@@ -51,24 +51,26 @@ def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
 
 def _training_line(trained, reused: bool) -> str:
     s = trained.settings
+    loss = (f"{s.loss} loss ({'the homework’s L(θ): t uniform, no weights' if s.loss == 'homework' else 'each t weighted by Var(pt)/c², half the t log-uniform; same minimiser as the homework’s L(θ)'})")
     if reused:
-        return f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed} (saved model reused)."
+        return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, "
+                f"seed {s.seed} (saved model reused).")
     o = trained.outcome
-    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed}; trained in "
-            f"{o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g}.")
+    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, seed "
+            f"{s.seed}; trained in {o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g} "
+            f"(in the homework’s units: L(θ) ≈ {trained.final_homework_loss:.4g}).")
 
 
 def section_p3(ctx: ReportContext) -> str:
     from engine.score_net import evaluate
-    from engine.walk import PATH_FRAMES, TRACKED_PATHS, crossings, error_budget, exact_score_fn, sample
+    from engine.walk import PATH_FRAMES, TRACKED_PATHS, crossings, exact_score_fn, sample
 
     trained, reused = trained_score(ctx, "p3")
     ctx.cache["p3"] = trained  # Problem 4 compares against it (same budget)
     setup = trained.settings.setup()
     ctx.progress(-1, "Problem 3: sampling and measuring…")
-    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)
-    budget = {m: error_budget(setup, m, n_particles(ctx), seed=ctx.seed, learned=trained.score_fn())
-              for m in ("stochastic", "deterministic")}
+    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)  # with each sampler's error budget
+    budget = ev.budget
     # the crossings are counted as the screen counts them: the same function, paths and frames
     det, sto = (sample(setup, exact_score_fn(setup), n_particles(ctx), method=m, seed=ctx.seed,
                        n_trajectories=TRACKED_PATHS, max_frames=PATH_FRAMES) for m in ("deterministic", "stochastic"))

@@ -9,7 +9,15 @@ from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE
 from tui.cli.common import add_run_options, float_in, int_in, print_json
 
-DEFAULTS = dict(T=100, sigma2=0.25, steps=8000, lr=3e-3, particles=20_000)
+def _defaults() -> dict:
+    from engine.score_net import TrainSettings
+
+    d = TrainSettings.__dataclass_fields__
+    return dict(T=100, sigma2=0.25, steps=d["steps"].default, lr=d["lr"].default, batch=d["batch"].default,
+                hidden=d["hidden"].default, loss=d["loss"].default, particles=20_000)
+
+
+DEFAULTS = _defaults()
 
 
 def add_walk_parser(subparsers, name: str, target: str, help_text: str):
@@ -19,9 +27,17 @@ def add_walk_parser(subparsers, name: str, target: str, help_text: str):
     p.add_argument("--T", type=int_in(1, 10_000), default=DEFAULTS["T"], help="number of steps T (default 100)")
     p.add_argument("--sigma2", type=float_in(0, 100, low_open=True), default=DEFAULTS["sigma2"],
                    help="per-step noise variance σ² (default 0.25, so Tσ² = 25)")
-    p.add_argument("--steps", type=int_in(1, 10**6), default=DEFAULTS["steps"], help="training steps (default 8000, ~15 s on one core)")
+    p.add_argument("--steps", type=int_in(1, 10**6), default=DEFAULTS["steps"],
+                   help=f"training steps (default {DEFAULTS['steps']}, about a second on one core)")
     p.add_argument("--lr", type=float_in(0, 10, low_open=True), default=DEFAULTS["lr"],
-                   help="Adam learning rate, decayed by a cosine (default 0.003)")
+                   help=f"Adam learning rate, decayed by a cosine (default {DEFAULTS['lr']:g})")
+    p.add_argument("--batch", type=int_in(1, 10**6), default=DEFAULTS["batch"],
+                   help=f"examples per training step (default {DEFAULTS['batch']})")
+    p.add_argument("--hidden", type=int_in(4, 1024), default=DEFAULTS["hidden"],
+                   help=f"hidden width of the score network (default {DEFAULTS['hidden']})")
+    p.add_argument("--loss", choices=("homework", "balanced"), default=DEFAULTS["loss"],
+                   help="homework: the homework's L(θ) exactly (t uniform, no weights); balanced: each t weighted "
+                        f"by Var(pt)/c², half the t log-uniform (same minimiser; default {DEFAULTS['loss']})")
     p.add_argument("--particles", type=int_in(100, 10**7), default=DEFAULTS["particles"],
                    help="particles per sampler for the quality table (default 20000)")
     p.add_argument("--start", choices=("prior", "exact", "matched"), default="prior",
@@ -47,6 +63,22 @@ def check_samples_path(path: str | None) -> Path | None:
     return out
 
 
+def exact_side_in_background(args: argparse.Namespace):
+    """Start the exact side of the quality numbers (it does not depend on the model) in a thread, so it
+    runs while the model trains; returns a future for report(..., exact=future.result())."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.mixture import GaussianMixture
+    from engine.walk import WalkSetup
+    from engine.walk_exact import exact_side
+
+    setup = WalkSetup(GaussianMixture.parse(args.mixture), args.T, args.sigma2)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="exact-side")
+    future = pool.submit(exact_side, setup, args.particles, args.seed, args.start)
+    pool.shutdown(wait=False)
+    return future
+
+
 def train_from_args(args: argparse.Namespace, target: str, progress_label: str):
     """Train with a progress bar on stderr (only on a terminal)."""
     from rich.console import Console
@@ -54,8 +86,8 @@ def train_from_args(args: argparse.Namespace, target: str, progress_label: str):
 
     from engine.score_net import TrainSettings, train_score
 
-    settings = TrainSettings(mixture=args.mixture, T=args.T, sigma2=args.sigma2, target=target,
-                             steps=args.steps, lr=args.lr, seed=args.seed)
+    settings = TrainSettings(mixture=args.mixture, T=args.T, sigma2=args.sigma2, target=target, loss=args.loss,
+                             steps=args.steps, lr=args.lr, batch=args.batch, hidden=args.hidden, seed=args.seed)
     console = Console(stderr=True)
     with Progress(TextColumn(f"[bold]{progress_label}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), console=console,
@@ -66,30 +98,32 @@ def train_from_args(args: argparse.Namespace, target: str, progress_label: str):
     return trained
 
 
-def report(args: argparse.Namespace, trained, extra: dict | None = None) -> dict:
+def report(args: argparse.Namespace, trained, extra: dict | None = None, exact=None) -> dict:
     """Sample, evaluate, write --samples, and print JSON or tables; returns the JSON object."""
     import numpy as np
 
     from engine.score_net import evaluate, score_errors
-    from engine.walk import error_budget
 
     samples_path = check_samples_path(args.samples)
-    ev = evaluate(trained, n=args.particles, seed=args.seed, start=args.start)
-    budget = {m: error_budget(trained.settings.setup(), m, args.particles, seed=args.seed, learned=trained.score_fn())
-              for m in ("stochastic", "deterministic")}
+    ev = evaluate(trained, n=args.particles, seed=args.seed, start=args.start, exact=exact)
+    budget = ev.budget
     errs = score_errors(trained, seed=args.seed)
     o = trained.outcome
     out = {
         "settings": trained.settings.as_dict(), "device": trained.device, "threads": args.threads,
         "status": o.status, "message": o.message, "steps_done": o.steps_done,
         "train_seconds": o.seconds, "final_loss": o.final_loss,
+        # the homework's L(θ), whatever was trained: mean of the last ≤ 100 steps' batch estimates
+        "final_loss_homework": trained.final_homework_loss,
         "quality": {score: {method: {"w1": ev.row(score, method).w1, "tv": ev.row(score, method).tv}
                             for method in ("stochastic", "deterministic")} for score in ("learned", "exact")},
         "start": args.start, "particles": args.particles,
         "error_budget": {m: {"discretization": b.discretization, "prior_mismatch": b.prior_mismatch,
                              "learned_score": b.learned_score, "total": b.with_learned,
                              "prior_mismatch_limit": b.prior_limit} for m, b in budget.items()},
-        "score_error": {"t": errs.t, "relative_mse": errs.error, "mean": errs.mean},
+        "score_error": {"t": errs.t, "relative_mse": errs.error, "mean": errs.mean, "stderr": errs.stderr,
+                        "mean_stderr": errs.mean_stderr, "samples_per_t": errs.n},
+        "interpolation_error": ev.interpolation_error,
         **(extra or {}),
     }
     if samples_path is not None:
@@ -113,7 +147,8 @@ def print_tables(out: dict) -> None:
     s = out["settings"]
     console.print(f"target {s['target']} · p0 = {s['mixture']} · T = {s['T']} · σ² = {s['sigma2']:g} · "
                   f"{out['steps_done']:,} steps in {out['train_seconds']:.1f} s ({out['status']}) · "
-                  f"final loss {out['final_loss']:.4g}")
+                  f"{s['loss']} loss, final {out['final_loss']:.4g} · the homework's L(θ) "
+                  f"{out['final_loss_homework']:.4g}")
     t = Table(title=f"W1 / TV to p0 ({out['particles']:,} particles, start: {out['start']})", title_justify="left")
     for col in ("score", "stochastic W1", "deterministic W1", "stochastic TV", "deterministic TV"):
         t.add_column(col, justify="right")

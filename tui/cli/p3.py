@@ -40,9 +40,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.orders:
         return run_orders(args)
+    from tui.cli._walk import exact_side_in_background
+
     check_samples_path(args.samples)  # refuse a bad path before training, not after
+    exact = exact_side_in_background(args)  # runs while the model trains
     trained = train_from_args(args, "p3", "training sθ (P3 target)")
-    report(args, trained)
+    report(args, trained, exact=exact.result())
     return 0
 
 

@@ -16,7 +16,10 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.cli._walk import exact_side_in_background
+
     check_samples_path(args.samples)
+    exact = exact_side_in_background(args)  # runs while the model trains
     trained = train_from_args(args, "p4", "training εθ (P4 target)")
     extra = None
     if args.compare:
@@ -29,9 +32,9 @@ def run(args: argparse.Namespace) -> int:
     from engine.walk import eps_form_check
 
     # Problem 4's samplers written with ε (εθ = −tσ²sθ from this network) beside the score forms
-    checks = eps_form_check(trained.settings.setup(), trained.score_fn(), args.particles, seed=args.seed,
+    checks = eps_form_check(trained.settings.setup(), trained.grid_score_fn(), args.particles, seed=args.seed,
                             start=args.start)
     extra = {**(extra or {}), "eps_forms": {c.method: {"w1": c.w1, "w1_score_form": c.w1_score_form,
                                                        "max_abs_difference": c.max_abs_difference} for c in checks}}
-    report(args, trained, extra)
+    report(args, trained, extra, exact=exact.result())
     return 0

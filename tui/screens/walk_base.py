@@ -35,7 +35,7 @@ PARAMS: tuple[Param, ...] = (
     ("steps", "steps", int, 1, 200_000),
     ("lr", "lr", float, 1e-6, 1.0),
 )
-DEFAULTS: dict[str, Any] = {"T": 100, "sigma2": 0.25, "particles": 20_000, "seed": 0, "steps": 8000, "lr": 3e-3}
+DEFAULTS: dict[str, Any] = {"T": 100, "sigma2": 0.25, "particles": 20_000, "seed": 0, "steps": 1000, "lr": 2e-2}
 FRAMES = 61
 STARTS = ("prior", "exact", "matched")
 
@@ -102,6 +102,7 @@ class WalkScreen(TrainableScreen):
         Binding("left_square_bracket", "score_t(-1)", "t−", show=False, key_display="["),
         Binding("right_square_bracket", "score_t(1)", "t+", show=False, key_display="]"),
         Binding("p", "cycle_start", "Start", show=False),
+        Binding("l", "cycle_loss", "Loss", show=False),
         Binding("v", "next_view", "View"),
         Binding("e", "export", "Export", show=False),
         Binding("c", "copy", "Copy", show=False),
@@ -115,6 +116,7 @@ class WalkScreen(TrainableScreen):
         super().__init__(id=f"p{self.PROBLEM}")
         self.values: dict[str, Any] = dict(DEFAULTS)
         self.start = "prior"
+        self.loss = "balanced"  # the training loss: "balanced" (default) or "homework" (engine.score_net.LOSSES)
         self.result: WalkResult | None = None
         self.trained: Any = None
         self.score_t = 1
@@ -149,7 +151,7 @@ class WalkScreen(TrainableScreen):
                     yield Plot(id="paths-deterministic")
                     yield Plot(id="paths-stochastic")
             with TabPane("Loss", id="tab-loss"):
-                yield Plot(id="walk-loss", title="training loss (log10)")
+                yield Plot(id="walk-loss", title="training loss in the homework's units, L(θ) per batch (log10)")
             yield from self.compose_extra_tabs()
             with TabPane("Explain", id="tab-explain"):
                 with VerticalScroll():
@@ -164,6 +166,8 @@ class WalkScreen(TrainableScreen):
         self.restore_params(saved)
         if saved.get("start") in STARTS:
             self.start = saved["start"]
+        if saved.get("loss") in ("homework", "balanced"):
+            self.loss = saved["loss"]
         self.show_params()
         tabs = self.query_one("#walk-tabs Tabs")
         tabs.can_focus = False  # arrows step the animation; Tab reaches the parameter boxes
@@ -193,7 +197,8 @@ class WalkScreen(TrainableScreen):
 
         v = self.values
         return TrainSettings(mixture=self.shared_mixture().format(), T=int(v["T"]), sigma2=float(v["sigma2"]),
-                             target=target or self.TARGET, steps=int(v["steps"]), lr=float(v["lr"]), seed=int(v["seed"]))
+                             target=target or self.TARGET, steps=int(v["steps"]), lr=float(v["lr"]), seed=int(v["seed"]),
+                             loss=self.loss)
 
     # ---- workers ---------------------------------------------------------------------------------
     def _compute_exact(self) -> None:
@@ -235,14 +240,13 @@ class WalkScreen(TrainableScreen):
             return
         self.run_id = next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.steps)
-        self.show_message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}"
-                          " — keys stay live; x cancels")
+        self.show_message(f"training run {self.run_id}: {settings.steps:,} steps, lr {settings.lr:g}, seed {settings.seed}, "
+                          f"{settings.loss} loss — keys stay live; x cancels")
         self._train_worker(self.run_id, settings, int(self.values["particles"]), self.start)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, settings, n: int, start: str) -> None:
         from engine.score_net import CHECKPOINT_KIND, evaluate, score_errors, train_score
-        from engine.walk import error_budget
 
         worker = get_current_worker()
         try:
@@ -259,25 +263,27 @@ class WalkScreen(TrainableScreen):
         setup = settings.setup()
         stop = lambda: worker.is_cancelled  # noqa: E731  (x or ctrl+q while sampling: stop, save nothing)
         try:
-            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start, should_stop=stop)
-            budget = {m: error_budget(setup, m, n, seed=settings.seed, learned=trained.score_fn(), should_stop=stop)
-                      for m in ("stochastic", "deterministic")}
+            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start, should_stop=stop)  # with the budget
+            budget = evaluation.budget
             errors = score_errors(trained, seed=settings.seed, should_stop=stop)
         except InterruptedError:
             self.post_message(TrainingDone(run_id, replace(outcome, status="cancelled"), None))
             return
-        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation)
-        result = self._sample_movies(setup, trained.score_fn(), n, settings.seed, start, worker, "learned",
+        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND[settings.target], evaluation, errors)
+        result = self._sample_movies(setup, trained.grid_score_fn(), n, settings.seed, start, worker, "learned",
                                      evaluation=evaluation, budget=budget, score_errors=errors, trained=trained,
                                      checkpoint=checkpoint, save_error=save_error)
         self.post_message(TrainingDone(run_id, outcome, result))
 
-    def _save_checkpoint(self, trained, kind: str, evaluation) -> tuple[str | None, str | None]:
+    def _save_checkpoint(self, trained, kind: str, evaluation, errors=None) -> tuple[str | None, str | None]:
+        from engine.score_net import evaluation_metrics
+
         s = trained.settings
         name = f"{kind}-T{s.T}-s{s.sigma2:g}-n{s.steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
         metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
                    "w1_stochastic": evaluation.row("learned", "stochastic").w1,
-                   "w1_deterministic": evaluation.row("learned", "deterministic").w1}
+                   "w1_deterministic": evaluation.row("learned", "deterministic").w1,
+                   **evaluation_metrics(evaluation, errors)}  # a loaded model shows these without re-measuring
         return self.save_model(trained, kind, name, metrics)
 
     def load_checkpoint(self, checkpoint) -> None:
@@ -285,20 +291,22 @@ class WalkScreen(TrainableScreen):
         from engine.score_net import TrainSettings, check_fits
 
         try:
-            settings = TrainSettings(**checkpoint.settings)
+            settings = TrainSettings.from_saved(checkpoint.settings)
             check_fits(settings, checkpoint.state_dict)  # before the parameter row changes
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
         self.values.update(T=settings.T, sigma2=settings.sigma2, steps=settings.steps, lr=settings.lr, seed=settings.seed)
+        self.loss = settings.loss
         self.show_params()
         self.run_id = next_run_id()
         self.show_message(f"loading {checkpoint.name} (trained on p₀ = {settings.mixture}) …")
-        self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start)
+        self._load_worker(self.run_id, settings, checkpoint.state_dict, int(self.values["particles"]), self.start,
+                          checkpoint.metrics)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _load_worker(self, run_id: int, settings, state_dict, n: int, start: str) -> None:
-        from engine.score_net import evaluate, load_trained, score_errors
+    def _load_worker(self, run_id: int, settings, state_dict, n: int, start: str, metrics=None) -> None:
+        from engine.score_net import evaluate, evaluation_from_metrics, load_trained, score_errors
 
         worker = get_current_worker()
         try:
@@ -306,13 +314,20 @@ class WalkScreen(TrainableScreen):
         except (RuntimeError, InvalidInput) as exc:
             self.post_message(TrainingDone(run_id, None, None, error=f"the saved weights do not fit: {exc}"))
             return
-        try:
-            evaluation = evaluate(trained, n=n, seed=settings.seed, start=start, should_stop=lambda: worker.is_cancelled)
-            errors = score_errors(trained, seed=settings.seed, should_stop=lambda: worker.is_cancelled)
-        except InterruptedError:
-            return
-        result = self._sample_movies(settings.setup(), trained.score_fn(), n, settings.seed, start, worker, "learned",
-                                     evaluation=evaluation, score_errors=errors, trained=trained)
+        stored = evaluation_from_metrics(metrics or {})
+        if stored is not None and (stored[0].n, stored[0].start, stored[0].seed) == (n, start, settings.seed) \
+                and stored[0].budget is not None and stored[1] is not None:
+            evaluation, errors = stored  # measured when it was trained, with these particles, start and seed
+        else:
+            try:
+                evaluation = evaluate(trained, n=n, seed=settings.seed, start=start,
+                                      should_stop=lambda: worker.is_cancelled)
+                errors = score_errors(trained, seed=settings.seed, should_stop=lambda: worker.is_cancelled)
+            except InterruptedError:
+                return
+        result = self._sample_movies(settings.setup(), trained.grid_score_fn(), n, settings.seed, start, worker,
+                                     "learned", evaluation=evaluation, budget=evaluation.budget,
+                                     score_errors=errors, trained=trained)
         self.post_message(TrainingDone(run_id, None, result))
 
     # ---- messages from workers --------------------------------------------------------------------
@@ -473,6 +488,15 @@ class WalkScreen(TrainableScreen):
                           + (" — press t to retrain and re-evaluate" if self.trained else ""))
         if self.trained is None:
             self._compute_exact()
+
+    def action_cycle_loss(self) -> None:
+        """l: the homework's L(θ) (t uniform, no weights) or the balanced loss (each t weighted by
+        Var(pt)/c², half the t log-uniform) — the same minimiser; the loss curve is in the homework's units."""
+        self.loss = "homework" if self.loss == "balanced" else "balanced"
+        self.save_settings(loss=self.loss)
+        words = ("the homework's L(θ): t uniform, no weights" if self.loss == "homework" else
+                 "balanced: each t weighted by Var(pt)/c², half the t log-uniform (same minimiser)")
+        self.show_message(f"training loss now {words} — press t to train")
 
     def export_files(self) -> dict[str, str]:
         from tui.export import tables_csv, tables_markdown
