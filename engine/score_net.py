@@ -417,7 +417,8 @@ class ScoreErrors:
 def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int = 0,
                  should_stop: Callable[[], bool] | None = None) -> ScoreErrors:
     """Measure sθ against the exact score on n fresh samples of pt at n_t values of t (one network pass).
-    ``should_stop`` is asked before the pass (InterruptedError when it says stop)."""
+    ``should_stop`` is asked before the pass and before each t's comparison (InterruptedError when it
+    says stop)."""
     if should_stop is not None and should_stop():
         raise InterruptedError("evaluation cancelled")
     setup = trained.settings.setup()
@@ -428,6 +429,8 @@ def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int 
     learned = trained.score_at(xs, np.broadcast_to(ts[:, None].astype(float), xs.shape)).reshape(xs.shape)
     errs, ses = [], []
     for k, pt in enumerate(marginals):
+        if should_stop is not None and should_stop():
+            raise InterruptedError("evaluation cancelled")
         terms = (learned[k].astype(float) - pt.score(xs[k])) ** 2 * pt.variance()
         errs.append(float(terms.mean()))
         ses.append(float(terms.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan)
