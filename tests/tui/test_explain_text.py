@@ -156,8 +156,8 @@ def test_item8_cli_budget_note_says_parts_can_be_negative_by_more_than_the_noise
     q = {"w1": 0.1, "tv": 0.1}
     row = {"discretization": 0.01, "prior_mismatch": 0.1, "learned_score": -0.02, "total": 0.09,
            "prior_mismatch_limit": 0.1}
-    print_tables({"settings": {"target": "p3", "mixture": "1:0:1", "T": 10, "sigma2": 0.1}, "steps_done": 1,
-                  "train_seconds": 1.0, "status": "done", "final_loss": 1.0, "particles": 10_000, "start": "prior",
+    print_tables({"settings": {"target": "p3", "mixture": "1:0:1", "T": 10, "sigma2": 0.1, "loss": "balanced"}, "steps_done": 1,
+                  "train_seconds": 1.0, "status": "done", "final_loss": 1.0, "final_loss_homework": 0.2, "particles": 10_000, "start": "prior",
                   "quality": {s: {"stochastic": q, "deterministic": q} for s in ("learned", "exact")},
                   "error_budget": {"stochastic": row}})
     out = " ".join(capsys.readouterr().out.split())
