@@ -8,10 +8,10 @@ py=${PYTHON:-python3}
 $py -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
 run() {  # name, then the hw7-tui arguments
   local name=$1; shift
-  local t0=$(date +%s.%N)
+  local t0=$(date +%s%N)
   $py -m tui.cli "$@" > "$out/$name.json" 2> "$out/$name.err"; local rc=$?
-  local t1=$(date +%s.%N)
-  printf '%-16s rc=%s  %.1f s  ' "$name" "$rc" "$(echo "$t1 - $t0" | bc)"
+  local t1=$(date +%s%N)
+  printf "%-16s rc=%s  %s ms  " "$name" "$rc" "$(( (t1 - t0) / 1000000 ))"
   $py - "$out/$name.json" <<'PY'
 import json, sys
 try:
