@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Label, Static, TabbedContent, Tabs, TabPane
+from textual.widgets import Label, Static, TabbedContent, TabPane
 
 from engine.errors import InvalidInput
 from engine.problems.p2_continuous import (
@@ -24,7 +24,7 @@ from engine.problems.p2_continuous import (
 from engine.settings import from_saved, specs_of
 from tui.plots.posterior import draw_densities, draw_particles, draw_posterior
 from tui.render import csv_text, markdown
-from tui.screens.base import ProblemScreen
+from tui.screens.editing import UNDOES, EditingScreen
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
 from tui.widgets.setting_input import MessageLine, SettingInput
@@ -65,11 +65,13 @@ the approximation's errors over five decades of σ² with the fitted rate (error
 """
 
 
-class P2Screen(ProblemScreen):
+class P2Screen(EditingScreen):
     PROBLEM = 2
     TOPIC = "Backward conditional of a Gaussian mixture"
     HELP = HELP
     CSS_PATH = "p2_continuous.tcss"
+    DEFAULT_DRAFT = DEFAULT_ROWS
+    STALE = "The plots still show the last valid p(x)."
 
     BINDINGS = [
         Binding("a", "add_component", "Add"),
@@ -89,11 +91,10 @@ class P2Screen(ProblemScreen):
     draft: reactive[Rows] = reactive(DEFAULT_ROWS, init=False, always_update=True)
     setup: reactive[P2Settings] = reactive(P2Settings, init=False, always_update=True)
 
+    result: P2Result | None
+
     def __init__(self) -> None:
         super().__init__(id="p2")
-        self.result: P2Result | None = None
-        self._what = ""
-        self._undo: list[tuple[Rows, P2Settings, str]] = []
 
     # ---- layout -------------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -138,7 +139,7 @@ class P2Screen(ProblemScreen):
         self.draft = draft
         self.query_one(EditableTable).focus_table()
 
-    def _save(self) -> None:
+    def save(self) -> None:
         s = self.setup
         self.save_settings(mixture=s.prior.format(), draft=[list(r) for r in self.draft], sigma2=s.sigma2, y=s.y,
                            particles=s.particles, seed=s.seed)
@@ -154,46 +155,26 @@ class P2Screen(ProblemScreen):
             return f"{self._cell_name(row, col)}: {exc}"
         return None
 
-    def watch_draft(self, rows: Rows) -> None:
+    def show_draft(self, rows: Rows) -> None:
         grid = [[str(k + 1)] + [spec.format(v) for spec, v in zip(COMPONENT, r)] for k, r in enumerate(rows)]
         self.query_one(EditableTable).set_grid(list(COLUMNS), grid)
-        try:
-            setup = replace(self.setup, mixture=mixture_text(rows))
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}. The plots still show the last valid p(x).", error=True)
-        else:
-            self._message(f"✓ {self._what}" if self._what else f"p(x) = {setup.prior.format()}")
-            self.setup = setup
-        self._what = ""
-        self._save()
 
-    def _set_draft(self, rows: Rows, what: str, undoable: bool = False) -> None:
-        if undoable:
-            self._undo.append((self.draft, self.setup, what))
-        self._what = what
-        self.draft = rows
+    def setup_for(self, rows: Rows) -> P2Settings:
+        return replace(self.setup, mixture=mixture_text(rows))
+
+    def ready_text(self, setup: P2Settings) -> str:
+        return f"p(x) = {setup.prior.format()}"
 
     @on(EditableTable.CellEdited, "#p2-mixture")
     def _cell_edited(self, event: EditableTable.CellEdited) -> None:
         value = component_value(COMPONENT[event.col - 1], event.text, event.row + 1)
         rows = [list(r) for r in self.draft]
         rows[event.row][event.col - 1] = value
-        self._set_draft(tuple(tuple(r) for r in rows),
+        self.set_draft(tuple(tuple(r) for r in rows),
                         f"{self._cell_name(event.row, event.col)} = {COMPONENT[event.col - 1].format(value)}")
 
-    @on(EditableTable.Refused)
-    def _cell_refused(self, event: EditableTable.Refused) -> None:
-        self._message(event.message, error=True)
-
-    @on(EditableTable.Cancelled)
-    def _cell_cancelled(self) -> None:
-        self._message("edit cancelled; nothing changed")
-
-    def _message(self, text: str, *, error: bool = False) -> None:
-        self.query_one("#p2-message", MessageLine).show(text, error=error)
-
     # ---- results ----------------------------------------------------------------------------------------
-    def watch_setup(self, setup: P2Settings) -> None:
+    def show_setup(self, setup: P2Settings) -> None:
         self.result = result = compare_p2(setup)
         self.query_one("#p2-summary", Static).update(result.summary())
         for plot_id, draw in (("#p2-densities", draw_densities), ("#p2-posterior", draw_posterior),
@@ -201,68 +182,33 @@ class P2Screen(ProblemScreen):
             plot = self.query_one(plot_id, Plot)
             plot.draw(lambda plt, plot=plot, draw=draw: draw(plt, result, plot.marker))
         self.query_one("#p2-errors", TableView).show(result.errors_table())
-        for box in self.query(SettingInput):
-            if box.in_force != getattr(setup, box.spec.name):
-                box.set_in_force(getattr(setup, box.spec.name))
-        self._save()
-
-    # ---- parameter boxes ------------------------------------------------------------------------------
-    @on(SettingInput.Changed)
-    def _box_changed(self, event: SettingInput.Changed) -> None:
-        self.setup = replace(self.setup, **{event.name: event.value})
-        self._message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")
-
-    @on(SettingInput.Refused)
-    def _box_refused(self, event: SettingInput.Refused) -> None:
-        self._message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}", error=True)
 
     # ---- actions ----------------------------------------------------------------------------------------
     def action_add_component(self) -> None:
         if len(self.draft) >= MAX_COMPONENTS:
-            self._message(f"✗ at most {MAX_COMPONENTS} components", error=True)
+            self.message(f"✗ at most {MAX_COMPONENTS} components", error=True)
             return
-        self._set_draft(self.draft + ((0.1, 0.0, 1.0),), f"added component {len(self.draft) + 1} (weight 0.1, mean 0, std 1)")
+        self.set_draft(self.draft + ((0.1, 0.0, 1.0),), f"added component {len(self.draft) + 1} (weight 0.1, mean 0, std 1)")
 
     def action_delete_component(self) -> None:
         if len(self.draft) <= 1:
-            self._message("✗ p(x) needs at least one component", error=True)
+            self.message("✗ p(x) needs at least one component", error=True)
             return
         k = min(self.query_one(EditableTable).table.cursor_coordinate.row, len(self.draft) - 1)
-        self._set_draft(self.draft[:k] + self.draft[k + 1:], f"deleted component {k + 1} (u undoes)", undoable=True)
-
-    def action_reset(self) -> None:
-        what = "reset p(x), σ², y, N and seed to the defaults (u undoes)"
-        self._undo.append((self.draft, self.setup, what))
-        self.setup = replace(P2Settings(), mixture=self.setup.mixture)
-        self._set_draft(DEFAULT_ROWS, what)
-
-    def action_undo(self) -> None:
-        if not self._undo:
-            self._message("nothing to undo (u undoes a delete or a reset)")
-            return
-        rows, setup, what = self._undo.pop()
-        self.setup = setup
-        self._set_draft(rows, f"undid: {what.removesuffix(' (u undoes)')}")
+        self.set_draft(self.draft[:k] + self.draft[k + 1:], f"deleted component {k + 1}" + UNDOES, undoable=True)
 
     def action_scale_sigma2(self, factor: float) -> None:
         sigma2 = min(max(self.setup.sigma2 * factor, SIGMA2.low), SIGMA2.high)
         self.setup = replace(self.setup, sigma2=sigma2)
-        self._message(f"✓ σ² = {SIGMA2.format(sigma2)}" + (" (the end of its range)" if sigma2 in (SIGMA2.low, SIGMA2.high) else ""))
+        self.message(f"✓ σ² = {SIGMA2.format(sigma2)}" + (" (the end of its range)" if sigma2 in (SIGMA2.low, SIGMA2.high) else ""))
 
     def action_shift_y(self, delta: float) -> None:
         try:
             self.setup = replace(self.setup, y=round(self.setup.y + delta, 10))
         except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
+            self.message(f"✗ {exc}", error=True)
             return
-        self._message(f"✓ y = {self.setup.y:g}")
-
-    def action_new_seed(self) -> None:
-        self.setup = replace(self.setup, seed=self.setup.seed + 1)
-        self._message(f"✓ seed = {self.setup.seed}")
-
-    def action_next_view(self) -> None:
-        self.query_one(Tabs).action_next_tab()
+        self.message(f"✓ y = {self.setup.y:g}")
 
     def export_files(self) -> dict[str, str]:
         if self.result is None:
