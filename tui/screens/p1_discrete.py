@@ -36,7 +36,8 @@ HELP = """
 row's sum. Arrows move, **Enter** edits a cell (decimals, `1e-3` or fractions such as `1/3`),
 **Enter** commits, **Escape** cancels; a refused value is explained on the line under the table
 and stays in the editor. A row must sum to 1 (within 1e-9): until it does, that line says which
-row is off and the results below keep showing the last valid model.
+row is off and the results below keep showing the last valid model. **n** normalizes the row
+under the cursor (on the `p(x)` column or the Σ row: p(x)).
 
 **Below: what the rules give**, recomputed on every accepted edit.
 *Joint & marginal*: p(x,y) = p(x)p(y|x) (chain rule) and p̃(y) = Σx p(x,y) (marginalization).
@@ -48,7 +49,7 @@ the distribution comes back, the people do not.
 
 | key | what it does |
 |---|---|
-| `n` | normalize the row under the cursor (on the `p(x)` column or the Σ row: p(x)) |
+| `n` | normalize the row under the cursor |
 | `a` / `d` | add a state (2–8) / delete the state under the cursor |
 | `u` | undo the last delete or reset |
 | `R` | reset the model, N and seed to the homework's defaults |
