@@ -35,6 +35,7 @@ class EditingScreen(ProblemScreen):
         self.result: Any = None
         self._what = ""  # what the next draft is, for the message line
         self._undo: list[tuple[Any, Any, str]] = []
+        self._restoring = False
 
     # ---- what a subclass writes ---------------------------------------------------------------------
     def show_draft(self, draft: Any) -> None: ...
@@ -43,6 +44,21 @@ class EditingScreen(ProblemScreen):
     def save(self) -> None: ...
     def ready_text(self, setup: Any) -> str:
         return "✓ valid · Enter edits a cell"
+
+    def restore(self, setup: Any, draft: Any, notes: list[str]) -> None:
+        """Show saved (or default) state at start, without saving it back (nothing is written
+        until something changes)."""
+        self._restoring, self._what = True, "; ".join(notes)
+        try:
+            self.setup = setup
+            self.draft = draft
+        finally:
+            self._restoring = False
+        self.query_one(EditableTable).focus_table()
+
+    def _save_if_changed(self) -> None:
+        if not self._restoring:
+            self.save()
 
     # ---- the two watchers ---------------------------------------------------------------------------
     def watch_draft(self, draft: Any) -> None:
@@ -55,14 +71,14 @@ class EditingScreen(ProblemScreen):
             self.message(f"✓ {self._what}" if self._what else self.ready_text(setup))
             self.setup = setup
         self._what = ""
-        self.save()
+        self._save_if_changed()
 
     def watch_setup(self, setup: Any) -> None:
         self.show_setup(setup)
         for box in self.query(SettingInput):
             if box.in_force != getattr(setup, box.spec.name):
                 box.set_in_force(getattr(setup, box.spec.name))
-        self.save()
+        self._save_if_changed()
 
     # ---- changes ------------------------------------------------------------------------------------
     def set_draft(self, draft: Any, what: str, undoable: bool = False) -> None:

@@ -119,10 +119,7 @@ class P1Screen(EditingScreen):
         saved = self.settings()
         draft, model = _saved_draft(saved)
         setup, notes = from_saved(P1Settings, saved, model=model)
-        self._what = "; ".join(notes)
-        self.setup = setup
-        self.draft = draft
-        self.query_one(EditableTable).focus_table()
+        self.restore(setup, draft, notes)
 
     def save(self) -> None:
         m = self.setup.model

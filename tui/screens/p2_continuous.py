@@ -134,10 +134,7 @@ class P2Screen(EditingScreen):
             draft = mixture_rows(mixture_text(saved["draft"]))
         except (InvalidInput, KeyError, TypeError, ValueError):
             draft = mixture_rows(setup.mixture)
-        self._what = "; ".join(notes)
-        self.setup = setup
-        self.draft = draft
-        self.query_one(EditableTable).focus_table()
+        self.restore(setup, draft, notes)
 
     def save(self) -> None:
         s = self.setup
