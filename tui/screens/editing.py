@@ -104,6 +104,10 @@ class EditingScreen(ProblemScreen):
     def _cell_refused(self, event: EditableTable.Refused) -> None:
         self.message(event.message, error=True)
 
+    @on(EditableTable.Opened)
+    def _cell_opened(self, event: EditableTable.Opened) -> None:
+        self.message(f"editing {event.name}: Enter commits · Esc cancels")
+
     @on(EditableTable.Cancelled)
     def _cell_cancelled(self) -> None:
         self.message("edit cancelled; nothing changed")

@@ -146,10 +146,12 @@ class P2Screen(EditingScreen):
         return f"{COLUMNS[col]} of component {row + 1}"
 
     def _check_cell(self, row: int, col: int, text: str) -> str | None:
+        """None, or the spec's message naming the cell: "mean of component 2 must be from …"."""
+        spec = COMPONENT[col - 1]
         try:
-            COMPONENT[col - 1].parse(text)
+            spec.parse(text)
         except InvalidInput as exc:
-            return f"{self._cell_name(row, col)}: {exc}"
+            return self._cell_name(row, col) + str(exc).removeprefix(spec.label)
         return None
 
     def show_draft(self, rows: Rows) -> None:

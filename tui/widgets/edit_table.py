@@ -36,7 +36,6 @@ class EditableTable(Vertical):
     EditableTable.-editing > #edit-line { display: block; }
     EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; }
     EditableTable #edit-input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
-    EditableTable #edit-hint { width: auto; height: 1; color: $text-muted; padding: 0 0 0 1; }
     """
 
     BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
@@ -66,6 +65,17 @@ class EditableTable(Vertical):
             return self.table
 
     @dataclass
+    class Opened(Message):
+        """The editor opened on a cell (the owner says how to commit or cancel)."""
+
+        table: "EditableTable"
+        name: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
     class Cancelled(Message):
         """Escape closed the editor; nothing changed."""
 
@@ -88,7 +98,6 @@ class EditableTable(Vertical):
         with Horizontal(id="edit-line"):
             yield Label("", id="edit-label")
             yield Input(id="edit-input", select_on_focus=True)
-            yield Label("Enter commits · Esc cancels", id="edit-hint")
 
     @property
     def table(self) -> DataTable:
@@ -145,6 +154,7 @@ class EditableTable(Vertical):
         entry = self.query_one("#edit-input", Input)
         entry.value = text.strip()
         entry.focus()
+        self.post_message(self.Opened(self, self.cell_name(coord.row, coord.column)))
 
     @on(Input.Submitted, "#edit-input")
     def _commit(self, event: Input.Submitted) -> None:
