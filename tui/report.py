@@ -84,8 +84,9 @@ def section_p1(ctx: ReportContext) -> str:
     bars = text_plot(lambda plt: (
         plt.multiple_bar(out.labels, [(people.counts_x / 1e9).tolist(), (people.counts_y / 1e9).tolist(),
                                       (people.counts_back_x / 1e9).tolist()],
-                         labels=["start", "after moving", "after return"]),
-        plt.title("billions of people per state"), plt.xlabel("state")))
+                         labels=["start", "after moving", "after return"], marker=["█", "▒", "░"]),
+        plt.ylim(0, 1.4 * max(people.counts_x.max(), people.counts_y.max(), people.counts_back_x.max()) / 1e9),
+        plt.title("billions of people per state"), plt.xlabel("state")))  # head room: the legend covers no bar
     return f"""## Problem 1 — people moving between states
 
 **(1) The three rules.** Sampling a person first by where they are (p(x)) and then by where they
@@ -123,8 +124,8 @@ def section_p2(ctx: ReportContext) -> str:
     sigma2, y = c.sigma2, c.y
     xs, exact, approx = out.posterior_curves(161)
     plot = text_plot(lambda plt: (
-        plt.plot(xs.tolist(), exact.tolist(), label="exact p(x|y)"),
-        plt.plot(xs.tolist(), approx.tolist(), label="N(y + σ²∇log p(y), σ²)"),
+        plt.plot(xs.tolist(), approx.tolist(), label="N(y + σ²∇log p(y), σ²)", marker="x"),  # told apart without colour,
+        plt.plot(xs.tolist(), exact.tolist(), label="exact p(x|y)", marker="•"),  # the exact one drawn on top
         plt.title(f"p(x|y) at y = {y:g}, σ² = {sigma2:g}")))
     score = float(prior.score(np.array([y]))[0])
     return f"""## Problem 2 — the backward conditional for small noise
