@@ -168,7 +168,7 @@ class P2Result:
     def posterior_curves(self, n: int = 241) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """xs around both posteriors (±4.5 of the wider std), the exact p(x|y) and the approximation."""
         c = self.comparison
-        sd = math.sqrt(max(c.exact_variance, c.approx.variance))
+        sd = max(_spread(c), math.sqrt(c.approx.variance))
         center = 0.5 * (c.exact_mean + c.approx.mean)
         xs = np.linspace(center - 4.5 * sd, center + 4.5 * sd, n)
         return xs, c.exact.pdf(xs), c.approx.pdf(xs)
@@ -179,7 +179,7 @@ class P2Result:
         p, c = self.particles, self.comparison
         if p is None or p.n_selected < 2:
             return None
-        sd = math.sqrt(c.exact_variance)
+        sd = _spread(c)
         lo, hi = c.exact_mean - 4 * sd, c.exact_mean + 4 * sd
         counts, edges = np.histogram(p.origins, bins=bins, range=(lo, hi))
         density = counts / (p.n_selected * (edges[1] - edges[0]))
@@ -207,6 +207,12 @@ class P2Result:
                                 "mean": float(p.origins.mean()) if p.n_selected else None,
                                 "variance": float(p.origins.var()) if p.n_selected > 1 else None}
         return out
+
+
+def _spread(c: PosteriorComparison) -> float:
+    """The exact posterior's standard deviation, never below its narrowest component's (the mixture's
+    variance Σw(s² + m²) − (Σwm)² can cancel to ≤ 0 when the means are ~1e6 apart)."""
+    return max(math.sqrt(max(c.exact_variance, 0.0)), min(c.exact.stds))
 
 
 def _mixture_json(m: GaussianMixture) -> dict[str, list[float]]:

@@ -233,3 +233,23 @@ async def test_p2_sigma2_keys_stay_in_the_declared_range(tmp_path, factor_key, t
         await pilot.pause()
         assert app.screen.setup.sigma2 == expected
         assert app.screen.query_one("#p2-sigma2", SettingInput).value == f"{expected:.12g}"
+
+
+async def test_p2_numbers_the_engine_cannot_take_are_a_message_not_a_crash(tmp_path, monkeypatch):
+    import tui.screens.p2_continuous as p2
+
+    real = p2.compare_p2
+
+    def fussy(settings):
+        if settings.sigma2 == 2.0:
+            raise ArithmeticError("math domain error")
+        return real(settings)
+
+    monkeypatch.setattr(p2, "compare_p2", fussy)
+    app = make_app(tmp_path, problem=2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        box = screen.query_one("#p2-sigma2", SettingInput)
+        await _type_into_box(pilot, box, "2")
+        assert "cannot compute with this (math domain error)" in static_text(screen.query_one("#p2-message"))
+        assert screen.setup.sigma2 == 0.05 and box.value == "0.05" and screen.result.settings.sigma2 == 0.05

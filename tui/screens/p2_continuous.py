@@ -198,16 +198,17 @@ class P2Screen(EditingScreen):
 
     def action_scale_sigma2(self, factor: float) -> None:
         sigma2 = min(max(self.setup.sigma2 * factor, SIGMA2.low), SIGMA2.high)
-        self.setup = replace(self.setup, sigma2=sigma2)
         self.message(f"✓ σ² = {SIGMA2.format(sigma2)}" + (" (the end of its range)" if sigma2 in (SIGMA2.low, SIGMA2.high) else ""))
+        self.setup = replace(self.setup, sigma2=sigma2)
 
     def action_shift_y(self, delta: float) -> None:
         try:
-            self.setup = replace(self.setup, y=round(self.setup.y + delta, 10))
+            setup = replace(self.setup, y=round(self.setup.y + delta, 10))
         except InvalidInput as exc:
             self.message(f"✗ {exc}", error=True)
             return
-        self.message(f"✓ y = {self.setup.y:g}")
+        self.message(f"✓ y = {setup.y:g}")
+        self.setup = setup
 
     def export_files(self) -> dict[str, str]:
         if self.result is None:
