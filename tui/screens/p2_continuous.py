@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
 from engine.errors import InvalidInput
+from engine.mixture import GaussianMixture
 from engine.problems.p2_continuous import (
     COMPONENT, MAX_COMPONENTS, SIGMA2, P2Result, P2Settings, component_value, compare_p2, mixture_rows,
     mixture_text,
@@ -140,6 +141,23 @@ class P2Screen(EditingScreen):
         s = self.setup
         self.save_settings(mixture=s.prior.format(), draft=[list(r) for r in self.draft], sigma2=s.sigma2, y=s.y,
                            particles=s.particles, seed=s.seed)
+
+    # ---- what is in force (read-only names for the setup's fields) ----------------------------------
+    @property
+    def mixture(self) -> GaussianMixture:
+        return self.setup.prior
+
+    @property
+    def sigma2(self) -> float:
+        return self.setup.sigma2
+
+    @property
+    def y(self) -> float:
+        return self.setup.y
+
+    @property
+    def seed(self) -> int:
+        return self.setup.seed
 
     # ---- the mixture table ----------------------------------------------------------------------------
     def _cell_name(self, row: int, col: int) -> str:
