@@ -253,3 +253,19 @@ async def test_p2_numbers_the_engine_cannot_take_are_a_message_not_a_crash(tmp_p
         await _type_into_box(pilot, box, "2")
         assert "cannot compute with this (math domain error)" in static_text(screen.query_one("#p2-message"))
         assert screen.setup.sigma2 == 0.05 and box.value == "0.05" and screen.result.settings.sigma2 == 0.05
+
+
+async def test_keys_queued_behind_enter_go_into_the_editor_not_to_the_app(tmp_path):
+    """A burst (paste, fast typing, tmux): Enter and the next keys are already queued to the table
+    when the editor opens; "4" must not switch to screen 4, "a" must not add a state."""
+    from textual import events
+
+    app = make_app(tmp_path, problem=1)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(EditableTable)
+        for key, char in (("enter", None), ("4", "4"), ("a", "a")):
+            table.table._forward_event(events.Key(key, char))  # what the screen does with each key typed
+        await pilot.pause()
+        await pilot.pause()
+        assert app.current_mode == "p1" and app.screen.draft.n == 3
+        assert table.editing and table.query_one("#edit-input").value.endswith("4a")
