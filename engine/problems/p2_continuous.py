@@ -128,7 +128,7 @@ class P2Result:
         r = self.rates
         rows: list[list[Any]] = [[f"{c.sigma2:g}", c.mean_error, c.variance_error, c.tv, c.kl] for c in r.rows]
         rows.append(["fitted rate", r.rate_mean, r.rate_variance, r.rate_tv, r.rate_kl])
-        return table("errors", f"Approximation error against σ² at y = {r.y:g} (TV and KL between the two densities)",
+        return table("errors", f"Error of the approximation against σ² at y = {r.y:g}",
                      [Column("σ²"), Column("|Δmean|", ".3g"), Column("|Δvar|", ".3g"), Column("TV", ".3g"),
                       Column("KL", ".3g")], rows,
                      notes=["fitted rate: error ∝ (σ²)^rate. The Taylor step drops a term of order σ², so the "
