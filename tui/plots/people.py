@@ -20,7 +20,7 @@ def legend() -> Text:
     text = Text()
     for name, (r, g, b) in zip(SERIES, COLORS):
         text.append("■ ", style=f"rgb({r},{g},{b})")
-        text.append(f"{name}  ")
+        text.append(f"{name} ")
     return text
 
 
