@@ -13,32 +13,26 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.discrete import DEFAULT_MODEL, expected_share_same, move_people, solve, state_label
-from engine.mixture import DEFAULT_MIXTURE
-from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, particles_near
-from tui.explain import explain_p2_rates
-from tui.export import (
-    fmt_count, markdown_table, p1_rule_lines, p1_tables, p2_tables, people_rows, tables_markdown,
-)
+from engine.discrete import expected_share_same
+from engine.problems.p1_discrete import P1Settings, solve_p1
+from engine.problems.p2_continuous import P2Settings, compare_p2
 from tui import report_swiss, report_walk
+from tui.render import markdown
 from tui.report_base import ReportContext, reuse_or_train, text_plot  # noqa: F401  (re-exported)
 
 
 # ---- Problem 1 ------------------------------------------------------------------------------------
 def section_p1(ctx: ReportContext) -> str:
-    model = DEFAULT_MODEL
-    r = solve(model)
-    people = move_people(model, 10**9, seed=ctx.seed)
-    lines = p1_rule_lines(r, 0, 1)
+    out = solve_p1(P1Settings(seed=ctx.seed))
+    r, people, lines = out.result, out.people, out.rule_lines(0, 1)
     share = people.share_same
-    expected = expected_share_same(model)
-    labels = [state_label(i) for i in range(model.n)]
-    tables = "\n".join(f"**{c}**\n\n{markdown_table(h, rows)}\n" for c, h, rows in p1_tables(r))
+    expected = expected_share_same(out.model)
     bars = text_plot(lambda plt: (
-        plt.multiple_bar(labels, [(people.counts_x / 1e9).tolist(), (people.counts_y / 1e9).tolist(),
-                                  (people.counts_back_x / 1e9).tolist()],
-                         labels=["start", "after moving", "after return"]),
-        plt.title("billions of people per state"), plt.xlabel("state")))
+        plt.multiple_bar(out.labels, [(people.counts_x / 1e9).tolist(), (people.counts_y / 1e9).tolist(),
+                                      (people.counts_back_x / 1e9).tolist()],
+                         labels=["start", "after moving", "after return"], marker=["█", "▒", "░"]),
+        plt.ylim(0, 1.4 * max(people.counts_x.max(), people.counts_y.max(), people.counts_back_x.max()) / 1e9),
+        plt.title("billions of people per state"), plt.xlabel("state")))  # head room: the legend covers no bar
     return f"""## Problem 1 — people moving between states
 
 **(1) The three rules.** Sampling a person first by where they are (p(x)) and then by where they
@@ -64,12 +58,8 @@ The people, however, are not the same: with 10⁹ people moved with exact multin
 
 **(4) Concrete numbers.**
 
-{tables}
+{markdown(out.tables())}
 Marginal p̃(y) = {", ".join(f"{v:.4f}" for v in r.p_y)}; round trip = {", ".join(f"{v:.4f}" for v in r.roundtrip_p_x)}.
-
-**The people** (N = {fmt_count(people.n_people)}, seed {people.seed})
-
-{markdown_table(["state", "start", "after moving", "after return", "same people"], people_rows(people))}
 
 {bars}
 """
@@ -77,15 +67,13 @@ Marginal p̃(y) = {", ".join(f"{v:.4f}" for v in r.p_y)}; round trip = {", ".joi
 
 # ---- Problem 2 ------------------------------------------------------------------------------------
 def section_p2(ctx: ReportContext) -> str:
-    prior, sigma2, y = DEFAULT_MIXTURE, DEFAULT_SIGMA2, DEFAULT_Y
-    c = compare(prior, sigma2, y)
-    rates = error_rates(prior, y)
-    check = particles_near(prior, sigma2, y, n=2_000_000, seed=ctx.seed)
-    sd = float(np.sqrt(max(c.exact_variance, c.approx.variance)))
-    xs = np.linspace(c.exact_mean - 4 * sd, c.exact_mean + 4 * sd, 161)
+    out = compare_p2(P2Settings(particles=2_000_000, seed=ctx.seed))
+    c, check, prior = out.comparison, out.particles, out.prior
+    sigma2, y = c.sigma2, c.y
+    xs, exact, approx = out.posterior_curves(161)
     plot = text_plot(lambda plt: (
-        plt.plot(xs.tolist(), c.exact.pdf(xs).tolist(), label="exact p(x|y)"),
-        plt.plot(xs.tolist(), c.approx.pdf(xs).tolist(), label="N(y + σ²∇log p(y), σ²)"),
+        plt.plot(xs.tolist(), approx.tolist(), label="N(y + σ²∇log p(y), σ²)", marker="x"),  # told apart without colour,
+        plt.plot(xs.tolist(), exact.tolist(), label="exact p(x|y)", marker="•"),  # the exact one drawn on top
         plt.title(f"p(x|y) at y = {y:g}, σ² = {sigma2:g}")))
     score = float(prior.score(np.array([y]))[0])
     return f"""## Problem 2 — the backward conditional for small noise
@@ -105,8 +93,7 @@ posterior (itself a Gaussian mixture) has mean {c.exact_mean:.5g} and variance {
 Of {check.n_particles:,} particles (seed {check.seed}), {check.n_selected:,} landed within ±{check.window:.3g} of y;
 where they came from has mean {check.origins.mean():.5g} and variance {check.origins.var():.5g}.
 
-{tables_markdown(p2_tables(prior, c, rates))}
-{explain_p2_rates(rates)}
+{markdown(out.tables())}
 
 {plot}
 """

@@ -2,17 +2,19 @@
 Escape cancels.
 
 The owner passes a ``check(row, col, text) -> str | None`` callback: it returns an error message
-(the edit stays open, with the message shown) or None (the edit is accepted and a
-:class:`EditableTable.CellEdited` message is posted). The table itself never holds a number the
-owner has not accepted.
+or None. A refused value keeps the editor open with the typed text and posts
+:class:`EditableTable.Refused` (the owner shows it on its message line, right under the table); an
+accepted one closes the editor and posts :class:`EditableTable.CellEdited`. The table itself never
+holds a number the owner has not accepted. Every key typed while editing stays in the editor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,27 +26,82 @@ Check = Callable[[int, int, str], "str | None"]
 Editable = Callable[[int, int], bool]
 
 
+class _CellTable(DataTable):
+    """The table inside an EditableTable. Enter opens the editor here, at once, not through a
+    message: keys typed right after it (a paste, a fast typist, tmux) are already queued to this
+    table, and they go on to the editor instead of reaching the app's bindings ("4" would switch
+    to screen 4)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        owner = self.parent
+        if isinstance(owner, EditableTable):
+            if owner.editing:
+                event.stop()
+                event.prevent_default()
+                owner.query_one("#edit-input", Input)._forward_event(events.Key(event.key, event.character))
+                return
+            if event.key == "enter" and self.row_count:
+                event.stop()
+                event.prevent_default()
+                owner.open_editor(self.cursor_coordinate)
+                return
+        await super()._on_key(event)
+
+
 class EditableTable(Vertical):
-    """DataTable + an edit line that appears under it while a cell is being edited."""
+    """DataTable + a one-line editor that appears under it while a cell is being edited."""
 
     DEFAULT_CSS = """
     EditableTable { height: auto; }
     EditableTable > DataTable { height: auto; max-height: 12; }
-    EditableTable > #edit-line { height: auto; display: none; }
+    EditableTable > #edit-line { height: 1; display: none; }
     EditableTable.-editing > #edit-line { display: block; }
-    EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; margin-top: 1; }
-    EditableTable #edit-input { width: 1fr; }
-    EditableTable #edit-error { color: $text-error; height: auto; }
+    EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; }
+    EditableTable #edit-input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
     """
 
     BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
 
+    @dataclass
     class CellEdited(Message):
         """A cell's new text was accepted by the owner's check."""
 
-        def __init__(self, table: "EditableTable", row: int, col: int, text: str) -> None:
-            super().__init__()
-            self.table, self.row, self.col, self.text = table, row, col, text
+        table: "EditableTable"
+        row: int
+        col: int
+        text: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class Refused(Message):
+        """Enter on a value the owner's check refused (or on a computed cell): what is wrong."""
+
+        table: "EditableTable"
+        message: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class Opened(Message):
+        """The editor opened on a cell (the owner says how to commit or cancel)."""
+
+        table: "EditableTable"
+        name: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class Cancelled(Message):
+        """Escape closed the editor; nothing changed."""
+
+        table: "EditableTable"
 
         @property
         def control(self) -> "EditableTable":
@@ -57,16 +114,12 @@ class EditableTable(Vertical):
         self.editable = editable or (lambda r, c: c > 0)
         self.cell_name = cell_name or (lambda r, c: f"row {r + 1}, column {c + 1}")
         self._editing: Coordinate | None = None
-        self._raw: list[list[str]] = []
 
     def compose(self) -> ComposeResult:
-        table = DataTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
-        yield table
-        with Vertical(id="edit-line"):
-            with Horizontal():
-                yield Label("", id="edit-label")
-                yield Input(id="edit-input", select_on_focus=True)
-            yield Label("", id="edit-error")
+        yield _CellTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
+        with Horizontal(id="edit-line"):
+            yield Label("", id="edit-label")
+            yield Input(id="edit-input", select_on_focus=True)
 
     @property
     def table(self) -> DataTable:
@@ -81,7 +134,8 @@ class EditableTable(Vertical):
 
     # ---- content -------------------------------------------------------------------------------
     def set_grid(self, columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
-        """Replace the table's content; the cursor stays where it was when it still fits."""
+        """Replace the table's content; the cursor stays where it was when it still fits, else it
+        goes to the first editable cell. Columns widen to the longest value (never cut a number)."""
         table = self.table
         cursor = table.cursor_coordinate
         same_shape = (len(table.columns) == len(columns) and table.row_count == len(rows)
@@ -90,34 +144,43 @@ class EditableTable(Vertical):
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if table.get_cell_at(Coordinate(r, c)) != value:
-                        table.update_cell_at(Coordinate(r, c), value)
-        else:
-            table.clear(columns=True)
-            table.add_columns(*columns)
-            for row in rows:
-                table.add_row(*row)
-            if rows:
-                table.move_cursor(row=min(cursor.row, len(rows) - 1), column=min(cursor.column, len(columns) - 1),
-                                  animate=False)
+                        table.update_cell_at(Coordinate(r, c), value, update_width=True)
+            return
+        fresh = table.row_count == 0
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        for row in rows:
+            table.add_row(*row)
+        if not rows:
+            return
+        if fresh:
+            cursor = next((Coordinate(r, c) for r in range(len(rows)) for c in range(len(columns))
+                           if self.editable(r, c)), Coordinate(0, 0))
+        table.move_cursor(row=min(cursor.row, len(rows) - 1), column=min(cursor.column, len(columns) - 1),
+                          animate=False)
 
     # ---- editing -------------------------------------------------------------------------------
     @on(DataTable.CellSelected, "#edit-table")
-    def _start_edit(self, event: DataTable.CellSelected) -> None:
+    def _start_edit(self, event: DataTable.CellSelected) -> None:  # a click on a cell
         event.stop()
-        coord = event.coordinate
+        if self._editing is None:
+            self.open_editor(event.coordinate)
+
+    def open_editor(self, coord: Coordinate) -> None:
+        """Open the editor on a cell (or say that it is computed); the editor takes the focus now."""
         if not self.editable(coord.row, coord.column):
             self.app.bell()
-            self.notify(f"{self.cell_name(coord.row, coord.column)} is computed, not edited", timeout=3)
+            self.post_message(self.Refused(self, f"{self.cell_name(coord.row, coord.column)} is computed, not edited"))
             return
         self._editing = coord
-        value = event.value
+        value = self.table.get_cell_at(coord)
         text = value.plain if isinstance(value, Text) else str(value)
         self.query_one("#edit-label", Label).update(f"{self.cell_name(coord.row, coord.column)} =")
-        self.query_one("#edit-error", Label).update("Enter commits · Escape cancels")
         self.add_class("-editing")
         entry = self.query_one("#edit-input", Input)
         entry.value = text.strip()
-        entry.focus()
+        self.screen.set_focus(entry)
+        self.post_message(self.Opened(self, self.cell_name(coord.row, coord.column)))
 
     @on(Input.Submitted, "#edit-input")
     def _commit(self, event: Input.Submitted) -> None:
@@ -126,8 +189,8 @@ class EditableTable(Vertical):
             return
         row, col = self._editing.row, self._editing.column
         error = self.check(row, col, event.value)
-        if error:
-            self.query_one("#edit-error", Label).update(f"✗ {error} — fix it, or Escape to cancel")
+        if error:  # the editor stays open with the typed text
+            self.post_message(self.Refused(self, f"✗ {error} — fix it, or Esc to cancel"))
             return
         self._close()
         self.post_message(self.CellEdited(self, row, col, event.value.strip()))
@@ -135,6 +198,7 @@ class EditableTable(Vertical):
     def action_cancel_edit(self) -> None:
         if self._editing is not None:
             self._close()
+            self.post_message(self.Cancelled(self))
 
     def _close(self) -> None:
         self._editing = None
