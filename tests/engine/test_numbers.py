@@ -146,12 +146,12 @@ def test_posterior_particles_are_capped():
 
 # ---- the command line: one line, exit 2, no RuntimeWarning -------------------------------------
 @pytest.mark.parametrize("args, fragment", [
-    (["p2", "--mixture", "1e308:0:1,1e308:1:1"], "weight must be ≤"),
+    (["p2", "--mixture", "1e308:0:1,1e308:1:1"], "weight must be from 0 to 1000000"),  # the spec's words
     (["p3", "--mixture", "1e308:0:1,1e308:1:1"], "weight must be ≤"),
     (["p4", "--mixture", "1e308:0:1,1e308:1:1"], "weight must be ≤"),
-    (["p2", "--mixture", "1:1e308:1"], "mean must be between"),
-    (["p2", "--mixture", "1:0:1e-160"], "std must be between"),
-    (["p2", "--sigma2", "5e-324"], "σ² must be between"),
+    (["p2", "--mixture", "1:1e308:1"], "mean must be from -1000000 to 1000000"),
+    (["p2", "--mixture", "1:0:1e-160"], "std must be from 1e-06 to 1000000"),
+    (["p2", "--sigma2", "5e-324"], "σ² must be from 1e-06 to 100"),
     (["p3", "--mixture", "1:1e300:1"], "mean must be between"),  # exited 0 "diverged" with W1 = 0
     (["p1", "--px", "1e999999999/1,0"], "exponent beyond"),
     (["p2", "--sigma2", "١٢٣"], "ASCII"),
