@@ -85,7 +85,7 @@ def main() -> int:
         for view in range(1, 9):  # v cycles the views; more presses than views just wrap around
             send("v", wait=0.6)
             keep(f"p{key}-view{view}")
-        send("question_mark", wait=0.8)
+        send("?", wait=0.8)
         keep(f"p{key}-help")
         send("escape", wait=0.5)
         for reach, value, words in bad:
