@@ -31,8 +31,10 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.result is not None)
-        assert screen.result.kind == "exact" and screen.playback.n_frames == len(screen.result.stochastic.steps)
-        assert screen.result.crossings[0] == 0  # the deterministic flow keeps the order of particles
+        assert screen.result.kind == "exact" and screen.playback.n_frames == len(screen.frames.stochastic.steps)
+        assert screen.frames.crossings[0] == 0  # the deterministic flow keeps the order of particles
+        exact_rows = screen.query_one("#quality-table DataTable")
+        assert exact_rows.row_count == 1 and cell(exact_rows, 0, 0) == "exact"  # filled before any training
         await pilot.press("right", "right")
         assert screen.playback.index == 2
         await pilot.press("left")
@@ -45,9 +47,9 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         ev = screen.result.evaluation
         assert ev.row("learned", "stochastic").w1 > 0 and ev.n == 2000
-        table = screen.query_one("#quality-table")
+        table = screen.query_one("#quality-table DataTable")
         assert table.row_count == 2
-        budget = screen.query_one("#budget-table")
+        budget = screen.query_one("#budget-table DataTable")
         assert budget.row_count == 2 and len(budget.columns) == 6  # … with the exact T→∞ prior floor last
         assert float(cell(budget, 1, 5)) == pytest.approx(screen.result.budget["deterministic"].prior_limit, abs=1e-4)
         assert "trained" in static_text(screen.query_one("#walk-message"))
@@ -116,17 +118,20 @@ async def test_bad_parameter_is_refused_and_kept(tmp_path, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         box = screen.query_one("#param-lr")
-        for bad, words in (("nan", "not a number"), ("0", "must be from"), ("abc", "not a number")):
+        for bad, words in (("nan", "not a finite number"), ("0", "must be > 0"), ("abc", "not a number")):
             box.focus()
             box.value = bad
             await pilot.press("enter")
             await pilot.pause()
             assert words in static_text(screen.query_one("#walk-message")), bad
-            assert screen.values["lr"] == 0.003 and box.value == "0.003"
+            # the typed text and the focus stay (keys typed next go into the box), the value in force too
+            assert screen.params.lr == 0.003 and box.value == bad and app.focused is box
+        await pilot.press("escape")  # Escape puts back the value in force and leaves the box
+        assert box.value == "0.003" and app.focused is None
         box.focus()
         box.value = "0.01"
         await pilot.press("enter")
-        assert screen.values["lr"] == 0.01 and app.focused is None  # back to the screen's keys
+        assert screen.params.lr == 0.01 and app.focused is None  # back to the screen's keys
 
 
 async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
@@ -137,10 +142,9 @@ async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
         await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("b")
         await wait_for(pilot, lambda: screen.comparison is not None)
-        e3, _ = screen.comparison["p3"]
-        e4, _ = screen.comparison["p4"]
+        e3, e4 = screen.comparison.p3, screen.comparison.p4
         assert list(e3.t) == list(e4.t) and e3.t[0] == 1 and e3.t[-1] == 20
-        assert screen.query_one("#compare-table").row_count == len(e3.t) + 1
+        assert screen.query_one("#compare-table DataTable").row_count == len(e3.t) + 1
 
 
 async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeypatch):
@@ -153,7 +157,7 @@ async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeyp
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         text = static_text(screen.query_one("#walk-message"))
         assert "diverged" in text and "learning rate is too large" in text
-        assert screen.query_one("#quality-table").row_count == 2  # the kept weights are still evaluated
+        assert screen.query_one("#quality-table DataTable").row_count == 2  # the kept weights are still evaluated
 
 
 async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path, monkeypatch):
@@ -167,4 +171,4 @@ async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path,
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         text = static_text(screen.query_one("#walk-message"))
         assert "✓ trained" in text and "could not save the model" in text
-        assert screen.result.checkpoint is None and screen.query_one("#quality-table").row_count == 2
+        assert not list(tmp_path.glob("models/*.pt")) and screen.query_one("#quality-table DataTable").row_count == 2
