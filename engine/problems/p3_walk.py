@@ -304,6 +304,8 @@ def _budget(setup: WalkSetup, settings: WalkSettings, learned, on_phase: OnPhase
         if on_phase:
             on_phase("error budget", i, len(METHODS))
         out[m] = error_budget(setup, m, settings.particles, seed=settings.seed, learned=learned)
+    if on_phase:
+        on_phase("error budget", len(METHODS), len(METHODS))
     return out
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static, TabbedContent, Tabs
 
@@ -58,6 +58,14 @@ class TrainableScreen(ProblemScreen):
     def _setting_refused(self, event: SettingInput.Refused) -> None:
         self.show_message(f"✗ {event.message} — fix it, or Escape to keep {event.box.spec.format(event.box.in_force)}",
                           error=True)
+
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
+        """Escape (or Tab) left a box showing the value in force: its error is stale, clear it."""
+        box = event.widget
+        message = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        if isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force) and message.has_class("-error"):
+            self.show_message("")
 
     # ---- parameter boxes (PARAMS tuples: screen 5 until it uses compose_settings) ------------------
     def compose_params(self) -> ComposeResult:

@@ -175,12 +175,16 @@ class WalkRuns:
     def on_walk_ready(self, m: WalkReady) -> None:
         if not m.is_current(self.run_id):
             return
+        panel = self.query_one(TrainingPanel)
         if m.result.trained is not None:
             self.training = False
             self.trained = m.result.trained
-            self.query_one(TrainingPanel).stop(m.run_id, "evaluated: the tables and animations use the learned score")
+            panel.stop(m.run_id, "evaluated: the tables and animations use the learned score")
+        elif not self.training:
+            panel.stop(m.run_id, "exact score: frames, quality and budget ready" +
+                       ("" if self.trained else " · press t to train"))
         if m.losses:
-            self.query_one(TrainingPanel).show_losses(m.losses)
+            panel.show_losses(m.losses)
         if m.frames is not None:
             self.frames = m.frames
         self.result = m.result

@@ -116,7 +116,7 @@ class TrainingPanel(Vertical):
 
     def phase(self, run_id: int, phase: str, done: int, total: int, elapsed: float) -> bool:
         """Show a phase that is not training (``done`` of ``total`` parts)."""
-        if run_id != self.run_id or not self.running:
+        if run_id != self.run_id:
             return False
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
         eta = eta_text(done, total, elapsed)
