@@ -65,7 +65,7 @@ class P4Screen(WalkScreen):
         self.training, self._confirm_until = True, 0.0
         self.query_one(TrainingPanel).start(run_id, self.params.steps, "comparison")
         trained = {"p4": self.trained} if self.trained is not None else {}
-        self.show_message(f"comparison run {run_id}: training the {'P3' if trained else 'P4 then the P3'} target, "
+        self.show_message(f"comparison: training the {'P3' if trained else 'P4 then the P3'} target, "
                           f"{self.params.steps:,} steps — x cancels")
         self._compare_worker(run_id, self.params, trained)
 

@@ -117,14 +117,14 @@ class WalkRuns:
     def action_train(self) -> None:
         if self.training and time.monotonic() > self._confirm_until:
             self._confirm_until = time.monotonic() + 5
-            self.show_message(f"run {self.run_id} is training: press t again to discard it and start over "
+            self.show_message("a model is training: press t again to discard it and start over "
                               "(x cancels and keeps the last model)", error=True)
             return
         run_id = self.run_id = next_run_id()
         self.training, self._confirm_until = True, 0.0
         p = self.params
         self.query_one(TrainingPanel).start(run_id, p.steps)
-        self.show_message(f"training run {run_id}: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed} — keys stay live; "
+        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed} — keys stay live; "
                           "x cancels")
         self._train_worker(run_id, p)
 

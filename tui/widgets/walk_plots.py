@@ -76,6 +76,7 @@ def draw_score(plt, xs: np.ndarray, exact: np.ndarray, learned: np.ndarray | Non
     plt.plot(xs.tolist(), exact.tolist(), label="exact ∇log pt", marker=marker)
     if learned is not None:
         plt.plot(xs.tolist(), learned.tolist(), label="learned sθ", marker=marker)
+    plt.xticks(nice_ticks(float(xs[0]), float(xs[-1])))
     plt.title(f"score at t = {t} ([ / ] change t)" + ("" if learned is not None else " — press t to train"))
 
 
@@ -84,7 +85,12 @@ def draw_comparison(plt, c: Comparison, marker: str) -> None:
     def log(values) -> list[float]:
         return [math.log10(max(float(v), 1e-12)) for v in values]
 
-    plt.plot(c.p3.t.tolist(), log(c.p3.error), label="P3 target xt−1", marker=marker, color="orange")
-    plt.plot(c.p4.t.tolist(), log(c.p4.error), label="P4 target x0 (ε)", marker=marker, color="cyan")
+    p3, p4 = log(c.p3.error), log(c.p4.error)
+    plt.plot(c.p3.t.tolist(), p3, label="P3 target xt−1", marker=marker, color="orange")
+    plt.plot(c.p4.t.tolist(), p4, label="P4 target x0 (ε)", marker=marker, color="cyan")
+    lo, hi = min(p3 + p4), max(p3 + p4)
+    plt.ylim(lo - 0.05 * (hi - lo or 1), hi + 0.45 * (hi - lo or 1))  # room above the data for the legend
+    t_max = int(max(c.p3.t.max(), c.p4.t.max()))
+    plt.xticks([int(v) for v in nice_ticks(0, t_max)] if t_max > 1 else [1])
     plt.title("log10 score error vs t, same budget")
     plt.xlabel("t")
