@@ -190,6 +190,16 @@ class WalkResult:
 
         return replace(self, comparison=comparison)
 
+    def summary(self) -> dict[str, Any]:
+        """The measured numbers as plain values, stored with a saved model so that reloading it
+        shows its evaluation without sampling again (see :func:`result_from_summary`)."""
+        ev, e = self.evaluation, self.score_errors
+        return {"particles": ev.n, "start": ev.start, "seed": ev.seed,
+                "quality": [[r.score, r.method, r.w1, r.tv] for r in ev.rows],
+                "budget": {m: [b.discretization, b.with_prior, b.with_learned, b.prior_limit]
+                           for m, b in self.budget.items()},
+                "score_errors": None if e is None else [e.t.tolist(), e.error.tolist()]}
+
     # ---- tables: laid out here only -----------------------------------------------------------
     def quality_table(self) -> Table:
         ev = self.evaluation
@@ -270,6 +280,25 @@ class WalkResult:
                                  "p4_mean": c.p4.mean,
                                  "p3_train_seconds": c.p3_outcome.seconds if c.p3_outcome else None}
         return out
+
+
+def result_from_summary(settings: WalkSettings, trained: TrainedScore, summary: Any) -> WalkResult | None:
+    """The result stored by :meth:`WalkResult.summary`, when it was measured with these particles,
+    start and seed (None otherwise, or when it is not readable: then evaluate again)."""
+    try:
+        if (summary["particles"], summary["start"], summary["seed"]) != (settings.particles, settings.start,
+                                                                          settings.seed):
+            return None
+        rows = tuple(QualityRow(str(s), str(m), float(w1), float(tv)) for s, m, w1, tv in summary["quality"])
+        budget = {str(m): ErrorBudget(str(m), *(None if v is None else float(v) for v in values))
+                  for m, values in summary["budget"].items()}
+        e = summary["score_errors"]
+        errors = None if e is None else ScoreErrors(np.asarray(e[0], dtype=int), np.asarray(e[1], dtype=float))
+        evaluation = Evaluation(rows, {}, settings.particles, settings.start, settings.seed)
+        evaluation.row("learned", "deterministic"), evaluation.row("exact", "stochastic")  # all there?
+    except (KeyError, TypeError, ValueError, StopIteration):
+        return None
+    return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors)
 
 
 # ---- the phases -------------------------------------------------------------------------------------

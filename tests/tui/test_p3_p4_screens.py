@@ -172,3 +172,109 @@ async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path,
         text = static_text(screen.query_one("#walk-message"))
         assert "✓ trained" in text and "could not save the model" in text
         assert not list(tmp_path.glob("models/*.pt")) and screen.query_one("#quality-table DataTable").row_count == 2
+
+
+# ---- issue 10 at 80×24 ----------------------------------------------------------------------------
+def _on_screen(app, widget) -> bool:
+    region = widget.region
+    return region.height > 0 and region.y >= 0 and region.bottom <= app.size.height
+
+
+@pytest.mark.parametrize("problem", [3, 4])
+async def test_a_bad_value_in_every_box_is_explained_and_keeps_the_keys(tmp_path, monkeypatch, problem):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=problem)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        before = screen.params
+        for name in ("T", "sigma2", "particles", "seed", "steps", "lr"):
+            box = screen.query_one(f"#param-{name}")
+            box.focus()
+            await pilot.press("ctrl+u", *"1e12x", "enter")  # not a number
+            message = screen.query_one("#walk-message")
+            assert "not a number" in static_text(message) and _on_screen(app, message), name
+            assert app.focused is box and box.value == "1e12x"
+            await pilot.press("backspace", "enter")  # 1e12: a number, out of every range here
+            assert "must be" in static_text(message) and app.focused is box, name
+            await pilot.press("5", "1", "3")  # keys after a refusal stay in the box: no screen switch
+            assert app.current_mode == f"p{problem}" and box.value == "1e12513"
+            await pilot.press("escape")
+            assert app.focused is None and box.value == box.spec.format(getattr(before, name))
+            assert static_text(message) == ""  # the stale error went with Escape
+        assert screen.params == before
+
+
+async def test_t_during_training_asks_before_discarding_the_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=200_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        first = screen.run_id
+        await pilot.press("t")
+        assert screen.run_id == first and "press t again" in static_text(screen.query_one("#walk-message"))
+        await pilot.press("t")  # asked, answered: a new run
+        assert screen.run_id != first
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
+        status = static_text(screen.query_one("#train-status"))
+        assert "cancelled" in status and "ETA" not in status  # the ETA stops with the run
+
+
+async def test_a_restarted_app_shows_the_saved_model_with_its_evaluation(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=100)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        trained_rows = screen.result.evaluation.rows
+    again = make_app(tmp_path, problem=3)
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = again.screen
+        await wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        text = static_text(screen.query_one("#walk-message"))
+        assert "reloaded the saved model p3-score-" in text and "stored evaluation" in text
+        assert screen.result.evaluation.rows == trained_rows  # not measured again: the stored numbers
+        assert screen.query_one("#quality-table DataTable").row_count == 2
+        assert screen.frames.kind == "learned" and screen.query_one("#walk-train")._losses  # the Loss view too
+
+
+async def test_screens_3_and_4_follow_screen_2s_mixture(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        app.state.update("p2", mixture="0.5:-3:0.5,0.5:3:0.5")  # what screen 2 saves when p(x) changes
+        await pilot.press("2")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.result.settings.mixture == "0.5:-3:0.5,0.5:3:0.5")
+        assert screen.params.mixture == "0.5:-3:0.5,0.5:3:0.5" and screen.frames is not None
+        assert "changed on screen 2" in static_text(screen.query_one("#walk-message"))
+
+
+async def test_reverse_view_fits_p0_at_t0_and_names_the_update(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.frames is not None)
+        await pilot.press("left")  # from the first frame back to the last: t = 0
+        plot = screen.query_one("#movie-deterministic")
+        text = plot.plt.build()
+        assert "x(t−1) = x(t) + ½σ²s" in text and "t=0" in text
+        lo, hi = screen.params.setup().p0.support(4.0)
+        from tui.widgets.walk_plots import frame_view
+
+        movie = screen.frames.deterministic
+        centers, heights, a, b = frame_view(movie, len(movie.steps) - 1, fit=True)
+        assert (a, b) == pytest.approx((lo, hi)) and 20 <= len(centers) <= 60  # p₀ spans the plot
+        wide = frame_view(movie, len(movie.steps) - 1, fit=False)
+        assert wide[3] - wide[2] > 2 * (hi - lo)  # the fixed axis would squeeze p₀ into a corner
+        await pilot.press("z")
+        assert not screen.fit

@@ -79,7 +79,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
     ]
 
     params: reactive[WalkSettings] = reactive(WalkSettings(), init=False)
-    frames: reactive[WalkFrames | None] = reactive(None, init=False)
+    frames: reactive[WalkFrames | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
     result: reactive[WalkResult | None] = reactive(None, init=False, always_update=True)
     fit: reactive[bool] = reactive(True, init=False)
     score_t: reactive[int] = reactive(1, init=False)

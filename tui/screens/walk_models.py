@@ -24,6 +24,8 @@ def load_saved(checkpoint: Checkpoint, settings: TrainSettings | None = None) ->
     settings = settings or TrainSettings(**checkpoint.settings)
     state = checkpoint.state_dict or load_checkpoint(checkpoint.path, checkpoint.kind).state_dict
     losses = checkpoint.metrics.get("losses") or ()
+    if not isinstance(losses, list):
+        losses = []
     return load_trained(settings, state), tuple(float(v) for v in losses if isinstance(v, (int, float)))
 
 
@@ -37,5 +39,5 @@ def save_trained(screen, trained: TrainedScore, result: WalkResult) -> tuple[str
     metrics = {"final_loss": o.final_loss, "train_seconds": o.seconds,
                "w1_stochastic": ev.row("learned", "stochastic").w1,
                "w1_deterministic": ev.row("learned", "deterministic").w1,
-               "losses": list(o.losses[::stride])}
+               "losses": list(o.losses[::stride]), "evaluation": result.summary()}
     return screen.save_model(trained, kind, name, metrics)

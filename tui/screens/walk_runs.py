@@ -64,15 +64,22 @@ class WalkRuns:
         try:
             result, frames = p3_walk.exact_part(params, self.TARGET, on_phase=on_phase, should_stop=stop)
             self.post_message(WalkReady(run_id, result, frames))
-            note, losses = "", ()
+            note, losses, stored = "", (), None
             if trained is None and (checkpoint is not None or look_for_saved):
                 found = checkpoint or find_saved(params.train_settings(self.TARGET))
                 if found is None:
                     return
                 self.post_message(Note(run_id, f"loading the saved model {found.name} …"))
                 trained, losses = load_saved(found, params.train_settings(self.TARGET) if checkpoint is None else None)
-                note = f"✓ reloaded the saved model {found.name} (its settings match)"
-            if trained is not None:
+                stored = p3_walk.result_from_summary(params, trained, found.metrics.get("evaluation"))
+                note = (f"✓ reloaded the saved model {found.name}" +
+                        (" (its settings match)" if checkpoint is None else "") +
+                        (" with its stored evaluation" if stored else ""))
+            if stored is not None:  # measured when it was saved: only the learned frames are new
+                frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
+                                               params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+                self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
+            elif trained is not None:
                 self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses)
         except Stopped:
             self.post_message(Cancelled(run_id))

@@ -156,12 +156,12 @@ class TrainingPanel(Vertical):
     def show_losses(self, losses) -> None:
         """Draw a whole loss history (after training, or from a reloaded checkpoint)."""
         self._losses = [float(v) for v in losses]
-        self._draw_curve()
+        self._draw_curve(final=True)
 
     def _status(self, text: str) -> None:
         self.query_one("#train-status", Static).update(text)
 
-    def _draw_curve(self) -> None:
+    def _draw_curve(self, final: bool = False) -> None:
         if not self._show_curve and self._curve_id is None:
             return
         plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
@@ -177,7 +177,7 @@ class TrainingPanel(Vertical):
         def draw(plt) -> None:
             plt.plot(xs, ys, marker=plot.marker, color="gray", label="loss")
             plt.plot(xs, trend, marker=plot.marker, color="cyan", label="smoothed")
-            plt.xlabel("progress report (~20 per second)" if self.running else "step")
+            plt.xlabel("step" if final else "progress report (~20 per second)")
             plt.ylabel("log10 loss")
 
         plot.draw(draw)
