@@ -278,3 +278,19 @@ async def test_reverse_view_fits_p0_at_t0_and_names_the_update(tmp_path, monkeyp
         assert wide[3] - wide[2] > 2 * (hi - lo)  # the fixed axis would squeeze p₀ into a corner
         await pilot.press("z")
         assert not screen.fit
+
+
+async def test_export_writes_both_panels_and_the_error_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HW7_TUI_EXPORT_DIR", str(tmp_path / "out"))
+    (tmp_path / "out").mkdir()
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("e")
+        await pilot.pause()
+    tables = (tmp_path / "out" / "hw7-p3-tables.md").read_text()
+    assert "W1 / TV to p₀" in tables and "Error budget (W1)" in tables and "prior T→∞" in tables
+    plot = (tmp_path / "out" / "hw7-p3-plot.txt").read_text()
+    assert "x(t−1) = x(t) + σ²s + σz" in plot and "x(t−1) = x(t) + ½σ²s" in plot and "\x1b" not in plot
