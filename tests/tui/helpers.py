@@ -16,6 +16,11 @@ def make_app(data_dir: Path, problem: int = 1, fresh: bool = False) -> Hw7App:
 
 
 def cell(table, row: int, col: int) -> str:
+    """The text of a cell of a DataTable, or of the DataTable inside a TableView."""
+    if not hasattr(table, "get_cell_at"):
+        from textual.widgets import DataTable
+
+        table = table.query_one(DataTable)
     value = table.get_cell_at(Coordinate(row, col))
     return value.plain if isinstance(value, Text) else str(value)
 
@@ -36,3 +41,13 @@ async def edit_cell(pilot, table_widget, row: int, col: int, text: str) -> None:
     await pilot.press(*list(text))
     await pilot.press("enter")
     await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text (one line per row)."""
+    from rich.console import Console
+
+    width = app.size.width
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()
