@@ -267,10 +267,20 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     return replace(trained_view, outcome=outcome)
 
 
+def check_fits(settings: RecipeSettings, state_dict: dict) -> None:
+    """InvalidInput (one line) unless these weights fit the model these settings build (names,
+    shapes, the T buffer) — cheap enough to ask before changing anything."""
+    from engine.checkpoint import check_weights
+
+    check_weights(build_model(settings), state_dict, finite=False)
+
+
 def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu") -> TrainedEps:
     """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed)."""
+    from engine.checkpoint import load_weights
+
     model = build_model(settings)
-    model.load_state_dict(state_dict)
+    load_weights(model, state_dict)  # shapes and finite values checked first: one line, nothing changed
     model.eval()
     raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
     schedule = make_schedule(settings.schedule, settings.T, settings.s)
@@ -278,6 +288,11 @@ def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu"
 
 
 # ---- quality -----------------------------------------------------------------------------------------
+MAX_QUALITY_POINTS = 20_000
+"""Points per sampler for the quality numbers: energy distance and MMD² sum over all n² pairs (three
+sets per sampler, plus the floor's), so cost grows as n² — 4,000 (the default) takes seconds,
+20,000 about 25× that; 100,000 ran past a minute at 2.75 GB."""
+
 @dataclass(frozen=True)
 class SamplerQuality:
     sampler: str
@@ -303,6 +318,8 @@ def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm"
              frame_points: int = 1500, should_stop: Callable[[], bool] | None = None,
              eps_fn: Callable | None = None, floor_pairs: int = 3) -> Evaluation2D:
     """Sample n points with each sampler; energy distance and MMD² against n fresh data points."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_QUALITY_POINTS:
+        raise InvalidInput(f"quality points must be from 2 to {MAX_QUALITY_POINTS:,}, got {n!r}")
     from engine.quality2d import compare
     from engine.vp import sample
 
@@ -315,11 +332,17 @@ def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm"
     for name in samplers:
         run = sample(fn, trained.schedule, n, sampler=name, seed=seed, frame_points=frame_points, should_stop=should_stop)
         runs[name] = run
+        if should_stop is not None and should_stop():  # before each O(n²) comparison too
+            raise InterruptedError("evaluation cancelled")
         q = compare(run.x0, fresh_a)
         rows.append(SamplerQuality(name, q.energy, q.mmd2))
     # the floor: fresh data against fresh data, averaged over floor_pairs independent samples (one
     # pair alone is itself noisy: its V-statistic fluctuates around 2E|X − X'|/n)
-    floors = [compare(b, fresh_a) for b in fresh_b]
+    floors = []
+    for b in fresh_b:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("evaluation cancelled")
+        floors.append(compare(b, fresh_a))
     floor_mmd = {h: float(np.mean([f.mmd2[h] for f in floors])) for h in floors[0].mmd2}
     floor = SamplerQuality("fresh data (floor)", float(np.mean([f.energy for f in floors])), floor_mmd)
     gauss = compare(np.random.default_rng(seed + 7).standard_normal((n, 2)), fresh_a)

@@ -30,16 +30,35 @@ DEFAULT_Y = 0.0
 DEFAULT_SIGMA2_GRID = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 
 
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 1e6
+MAX_ABS_Y = 1e6
+"""σ² in [1e-12, 1e6] and |y| ≤ 1e6: σ² = 0 means no noise (p(x|y) is a point mass) and a
+subnormal σ² such as 5e-324 makes vk = sk²σ²/(sk² + σ²) underflow to 0 (then log 0 and 0/0: pages
+of RuntimeWarnings). With the mixture's input limits (engine.mixture) these keep every posterior
+component within the range any mixture may hold (std ≥ √(½·1e-12), |mk| ≤ 1e6), so densities,
+scores and the comparison grid stay finite."""
+
+
+MAX_PARTICLES = 10**7
+"""Particles for :func:`particles_near`: each is a few float64 arrays of n (≈ 80 MB each at 10⁷,
+about a second); beyond that the check costs gigabytes without telling anything new."""
+
+
 def check_sigma2(sigma2: float) -> float:
-    """σ² must be a finite number > 0 (σ² = 0 means no noise: p(x|y) is a point mass)."""
-    if not isinstance(sigma2, (int, float)) or not math.isfinite(sigma2) or sigma2 <= 0:
+    """σ² must be a finite number in [MIN_SIGMA2, MAX_SIGMA2]."""
+    if isinstance(sigma2, bool) or not isinstance(sigma2, (int, float)) or not math.isfinite(sigma2) or sigma2 <= 0:
         raise InvalidInput(f"σ² must be a finite number > 0, got {sigma2!r}")
+    if not MIN_SIGMA2 <= sigma2 <= MAX_SIGMA2:
+        raise InvalidInput(f"σ² must be between {MIN_SIGMA2:g} and {MAX_SIGMA2:g}, got {sigma2:g}")
     return float(sigma2)
 
 
 def check_y(y: float) -> float:
-    if not isinstance(y, (int, float)) or not math.isfinite(y):
+    """y must be a finite number with |y| ≤ MAX_ABS_Y."""
+    if isinstance(y, bool) or not isinstance(y, (int, float)) or not math.isfinite(y):
         raise InvalidInput(f"y must be a finite number, got {y!r}")
+    if abs(y) > MAX_ABS_Y:
+        raise InvalidInput(f"y must be between {-MAX_ABS_Y:g} and {MAX_ABS_Y:g}, got {y:g}")
     return float(y)
 
 
@@ -207,8 +226,8 @@ def particles_near(prior: GaussianMixture, sigma2: float, y: float, n: int = 1_0
     who end up at y came from. Default window: σ/10.
     """
     sigma2, y = check_sigma2(sigma2), check_y(y)
-    if n < 1:
-        raise InvalidInput(f"number of particles must be ≥ 1, got {n}")
+    if not 1 <= n <= MAX_PARTICLES:
+        raise InvalidInput(f"number of particles must be from 1 to {MAX_PARTICLES:,}, got {n}")
     window = 0.1 * math.sqrt(sigma2) if window is None else float(window)
     if not window > 0:
         raise InvalidInput(f"window must be > 0, got {window}")

@@ -235,11 +235,21 @@ class BlowUpGuard:
             f"large; kept the weights of step {self.best_step}"))
 
 
+def check_fits(settings: TrainSettings, state_dict: dict) -> None:
+    """InvalidInput (one line) unless these weights fit the model these settings build: names,
+    shapes, and the buffers made from the settings — cheap enough to ask before changing anything."""
+    from engine.checkpoint import check_weights
+
+    check_weights(build_model(settings, settings.setup().p0.variance()), state_dict, finite=False)
+
+
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
     """Rebuild a trained score network from a checkpoint's weights."""
+    from engine.checkpoint import load_weights
+
     setup = settings.setup()
     model = build_model(settings, setup.p0.variance())
-    model.load_state_dict(state_dict)
+    load_weights(model, state_dict)  # shapes, finite values, settings-made buffers: one line, nothing changed
     model.eval()
     return TrainedScore(settings, model.to(device), None, device)
 
@@ -257,14 +267,18 @@ class ScoreErrors:
         return float(np.mean(self.error))
 
 
-def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int = 0) -> ScoreErrors:
-    """Measure sθ against the exact score on fresh samples of pt at n_t values of t."""
+def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int = 0,
+                 should_stop: Callable[[], bool] | None = None) -> ScoreErrors:
+    """Measure sθ against the exact score on fresh samples of pt at n_t values of t.
+    ``should_stop`` is asked before each t (InterruptedError when it says stop)."""
     setup = trained.settings.setup()
     rng = np.random.default_rng(seed)
     ts = np.unique(np.linspace(1, setup.T, n_t).round().astype(int))
     score = trained.score_fn()
     errs = []
     for t in ts:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("evaluation cancelled")
         pt = marginal_at(setup, int(t))
         x = pt.sample(n, rng)
         errs.append(float(np.mean((score(x, int(t)) - pt.score(x)) ** 2) * pt.variance()))
@@ -302,16 +316,18 @@ class Evaluation:
 
 
 def evaluate(trained: TrainedScore, n: int = 20_000, seed: int = 0, start: str = "prior",
-             methods: tuple[str, ...] = ("stochastic", "deterministic")) -> Evaluation:
+             methods: tuple[str, ...] = ("stochastic", "deterministic"),
+             should_stop: Callable[[], bool] | None = None) -> Evaluation:
     """Sample n particles with the learned and the exact score by each method (same seed, same
-    start) and measure W1 and TV to p0."""
+    start) and measure W1 and TV to p0. ``should_stop`` is asked at every sampling step
+    (InterruptedError when it says stop)."""
     from engine.walk import exact_score_fn, sample, tv_histogram, wasserstein1
 
     setup = trained.settings.setup()
     rows, samples = [], {}
     for name, fn in (("learned", trained.score_fn()), ("exact", exact_score_fn(setup))):
         for method in methods:
-            x0 = sample(setup, fn, n, method=method, start=start, seed=seed, max_frames=2).x0
+            x0 = sample(setup, fn, n, method=method, start=start, seed=seed, max_frames=2, should_stop=should_stop).x0
             if name == "learned":
                 samples[method] = x0
             rows.append(QualityRow(name, method, wasserstein1(x0, setup.p0), tv_histogram(x0, setup.p0)))

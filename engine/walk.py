@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -37,9 +38,11 @@ STARTS = ("prior", "exact", "matched")
 T_STEPS = Spec("T", "T", int, 100, 1, 10_000, help="number of noising steps T",
                reason="Every reverse run makes T score calls on every particle: 10000 steps of 20000 particles "
                       "take about a minute with a learned score, and the step error (∝ 1/T) is already ~1e-4 at 1000.")
-SIGMA2 = Spec("sigma2", "σ²", float, 0.25, 0.0, 100.0, low_open=True,
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 100.0
+SIGMA2 = Spec("sigma2", "σ²", float, 0.25, MIN_SIGMA2, MAX_SIGMA2,
               help="noise variance σ² added by each step (the walk adds Tσ² in all)",
-              reason="A variance is > 0; above 100 a single step already dwarfs any p₀ a box can hold.")
+              reason="A subnormal σ² underflows in σ²·s and √σ² (so the floor is 1e-12); above 100 a single "
+                     "step already dwarfs any p₀ a box can hold, and T·σ² ≤ 10⁶ keeps every pt in a mixture's range.")
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,10 @@ def prior_floor_limit(setup: WalkSetup, method: str, start: str = "prior", grid_
         ratio = np.divide(q.pdf(y), pT.pdf(y), out=np.zeros_like(y), where=pT.pdf(y) > 0)
         q0 = p0.pdf(x) * (kernel @ ratio) * (y[1] - y[0])
         q0_cdf = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))]) * (x[1] - x[0])
+        if not (math.isfinite(q0_cdf[-1]) and q0_cdf[-1] > 0):
+            # q and pT do not overlap on the grid (p0 far from 0: q/pT underflows everywhere): the
+            # limit cannot be formed in float64 — say "unknown" (NaN → null in JSON), not 0/0
+            return float("nan")
         q0_cdf = q0_cdf / q0_cdf[-1]
     else:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -364,12 +371,15 @@ class ErrorBudget:
         return None if self.with_learned is None else self.with_learned - self.with_prior
 
 
-def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None) -> ErrorBudget:
-    """Measure the three sources of error by swapping one ingredient for its exact version."""
+def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ErrorBudget:
+    """Measure the three sources of error by swapping one ingredient for its exact version.
+    ``should_stop`` is asked at every sampling step (InterruptedError when it says stop)."""
     exact = exact_score_fn(setup)
-    d = wasserstein1(sample(setup, exact, n, method=method, start="exact", seed=seed, max_frames=2).x0, setup.p0)
-    p = wasserstein1(sample(setup, exact, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    run = partial(sample, setup, n=n, method=method, seed=seed, max_frames=2, should_stop=should_stop)
+    d = wasserstein1(run(exact, start="exact").x0, setup.p0)
+    p = wasserstein1(run(exact, start="prior").x0, setup.p0)
     lw = None
     if learned is not None:
-        lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+        lw = wasserstein1(run(learned, start="prior").x0, setup.p0)
     return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))

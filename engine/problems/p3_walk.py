@@ -51,8 +51,10 @@ OnPhase = Callable[[str, int, int], Any]
 ShouldStop = Callable[[], bool]
 
 
-class Stopped(Exception):
-    """A phase was cancelled (should_stop() said so) before it finished."""
+class Stopped(InterruptedError):
+    """A phase was cancelled (should_stop() said so) before it finished. An InterruptedError, like the
+    engine's own (sample, evaluate, error_budget and score_errors raise one when should_stop says so),
+    so one ``except InterruptedError`` catches both."""
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,8 @@ def _budget(setup: WalkSetup, settings: WalkSettings, learned, on_phase: OnPhase
         _check(should_stop)
         if on_phase:
             on_phase("error budget", i, len(METHODS))
-        out[m] = error_budget(setup, m, settings.particles, seed=settings.seed, learned=learned)
+        out[m] = error_budget(setup, m, settings.particles, seed=settings.seed, learned=learned,
+                              should_stop=should_stop)
     if on_phase:
         on_phase("error budget", len(METHODS), len(METHODS))
     return out
@@ -361,7 +364,8 @@ def evaluate_trained(settings: WalkSettings, trained: TrainedScore, *, threads: 
     for i, m in enumerate(METHODS):
         _check(should_stop)
         report("evaluating", i, 5)
-        ev = evaluate(trained, n=settings.particles, seed=settings.seed, start=settings.start, methods=(m,))
+        ev = evaluate(trained, n=settings.particles, seed=settings.seed, start=settings.start, methods=(m,),
+                      should_stop=should_stop)
         rows += ev.rows
         samples.update(ev.samples)
     rows.sort(key=lambda r: (SCORES.index(r.score), METHODS.index(r.method)))
@@ -371,7 +375,7 @@ def evaluate_trained(settings: WalkSettings, trained: TrainedScore, *, threads: 
                      lambda _p, done, _t: report("evaluating", 2 + done, 5), should_stop)
     _check(should_stop)
     report("evaluating", 4, 5)
-    errors = score_errors(trained, seed=settings.seed)
+    errors = score_errors(trained, seed=settings.seed, should_stop=should_stop)
     report("evaluating", 5, 5)
     return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors, threads=threads)
 
@@ -396,7 +400,7 @@ def compare_targets(settings: WalkSettings, *, trained: dict[str, TrainedScore] 
                                should_stop=should_stop)
         if models[target].outcome is not None and models[target].outcome.status == "cancelled":
             raise Stopped
-    errors = {t: score_errors(models[t], seed=settings.seed) for t in TARGETS}
+    errors = {t: score_errors(models[t], seed=settings.seed, should_stop=should_stop) for t in TARGETS}
     return Comparison(errors["p3"], errors["p4"], models["p3"].outcome, models["p4"].outcome)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.eps_net import EMBEDDINGS, RECIPES
+from engine.eps_net import EMBEDDINGS, MAX_QUALITY_POINTS, RECIPES
 from engine.toy2d import DATASETS
 from engine.vp import SCHEDULES
 from tui.cli._walk import check_samples_path
@@ -25,7 +25,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--embedding", choices=EMBEDDINGS, default=None, help="time input: raw t or sinusoidal")
     p.add_argument("--T", type=int_in(2, 1000), default=40, help="diffusion steps (default 40)")
     p.add_argument("--schedule", choices=SCHEDULES, default="cosine", help="noise schedule (default cosine)")
-    p.add_argument("--particles", type=int_in(100, 100_000), default=4000,
+    p.add_argument("--particles", type=int_in(100, MAX_QUALITY_POINTS), default=4000,
                    help="samples per sampler and fresh data points for the quality numbers (default 4000)")
     p.add_argument("--oracle", action="store_true", help="also sample with the exact score (swiss roll only)")
     add_run_options(p, "write the samples to PATH (.npz: arrays ddpm, x0, ddim, in the data's original units)")
@@ -33,8 +33,17 @@ def add_parser(subparsers) -> None:
 
 
 def settings_from_args(args: argparse.Namespace):
+    from engine.errors import InvalidInput
     from engine.eps_net import recipe
 
+    # Each recipe counts its training one way: fast in optimizer steps, faithful (the notebook) in
+    # epochs (epochs × ⌈n/batch⌉ steps). The other count would be ignored yet recorded in the
+    # settings (a faithful run saying steps = 5): refuse it instead of pretending.
+    if args.recipe == "faithful" and args.steps is not None:
+        raise InvalidInput("--steps is for the fast recipe; the faithful recipe trains for --epochs "
+                           "(epochs × ⌈n/batch⌉ optimizer steps)")
+    if args.recipe == "fast" and args.epochs is not None:
+        raise InvalidInput("--epochs is for the faithful recipe; the fast recipe trains for --steps")
     overrides = {k: v for k, v in (("epochs", args.epochs), ("steps", args.steps), ("lr", args.lr),
                                    ("batch", args.batch), ("embedding", args.embedding)) if v is not None}
     return recipe(args.recipe, dataset=args.dataset, T=args.T, schedule=args.schedule, seed=args.seed, **overrides)
@@ -78,7 +87,9 @@ def run(args: argparse.Namespace) -> int:
         out["oracle"] = {q.sampler: quality_json(q) for q in ov.samplers}
     if samples_path is not None:
         std = trained.standardizer
-        np.savez(samples_path, **{name: std.inverse(run.x0) for name, run in ev.runs.items()})
+        from engine.atomic import write_atomic
+
+        write_atomic(samples_path, lambda f: np.savez(f, **{name: std.inverse(run.x0) for name, run in ev.runs.items()}))
         out["samples"] = str(samples_path)
     if args.json:
         print_json(out)

@@ -13,7 +13,7 @@ from textual.widgets import Markdown, TabPane
 from textual.worker import get_current_worker
 
 from engine.problems import p3_walk
-from engine.problems.p3_walk import Comparison, Stopped
+from engine.problems.p3_walk import Comparison
 from tui.explain import explain_p4
 from tui.render import export_files
 from tui.messages import Cancelled, Note, RunMessage, TrainingProgress, next_run_id
@@ -78,7 +78,7 @@ class P4Screen(WalkScreen):
                 params, trained=trained, should_stop=lambda: worker.is_cancelled,
                 on_target=lambda t: self.post_message(Note(run_id, f"training the {t.upper()} target…")),
                 on_progress=lambda p: self.post_message(TrainingProgress(run_id, p)))
-        except Stopped:
+        except InterruptedError:  # Stopped, or the engine's own cancellation
             self.post_message(Cancelled(run_id))
             return
         self.post_message(CompareReady(run_id, comparison))

@@ -268,10 +268,11 @@ class P5Screen(TrainableScreen):
         return self.save_model(trained, kind, name, metrics)
 
     def load_checkpoint(self, checkpoint) -> None:
-        from engine.eps_net import RecipeSettings
+        from engine.eps_net import RecipeSettings, check_fits
 
         try:
             settings = RecipeSettings(**checkpoint.settings)
+            check_fits(settings, checkpoint.state_dict)  # before the knobs change
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return

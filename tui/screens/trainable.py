@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-import numpy as np
 from textual import events, on
 from textual.app import ComposeResult
 from textual.command import DiscoveryHit, Hit, Provider
@@ -126,9 +125,9 @@ class TrainableScreen(ProblemScreen):
         _, label, kind, low, high = next(p for p in self.PARAMS if p[0] == key)
         kept = f"{self.values[key]:g}"
         try:
-            value = kind(event.value.strip())
-            if isinstance(value, float) and not np.isfinite(value):
-                raise ValueError
+            from engine.numbers import parse_number  # ASCII digits, bounded, finite: the one parser
+
+            value = parse_number(event.value, kind=kind, name=label)
             if not low <= value <= high:
                 raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
         except InvalidInput as exc:

@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
 from engine.problems import p3_walk
-from engine.problems.p3_walk import Stopped, WalkFrames, WalkResult, WalkSettings
+from engine.problems.p3_walk import WalkFrames, WalkResult, WalkSettings
 from engine.settings import as_saved
 from tui.messages import Cancelled, Failed, Note, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
 from tui.screens.trainable import TRAIN_GROUP
@@ -81,7 +81,7 @@ class WalkRuns:
                 self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
             elif trained is not None:
                 self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses)
-        except Stopped:
+        except InterruptedError:  # Stopped, or the engine's own cancellation
             self.post_message(Cancelled(run_id))
         except (InvalidInput, RuntimeError) as exc:
             self.post_message(Failed(run_id, f"the saved model could not be used: {exc}"))
@@ -116,9 +116,9 @@ class WalkRuns:
         if trained.outcome.status == "cancelled" or worker.is_cancelled:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
             return
-        try:
+        try:  # x (or ctrl+q) while sampling stops at the next step and saves nothing
             self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True)
-        except Stopped:
+        except InterruptedError:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
 
     def action_train(self) -> None:
@@ -137,10 +137,11 @@ class WalkRuns:
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): its settings, then its evaluation."""
-        from engine.score_net import TrainSettings
+        from engine.score_net import TrainSettings, check_fits
 
         try:
             s = TrainSettings(**checkpoint.settings)
+            check_fits(s, checkpoint.state_dict)  # before the parameter row changes
             params = WalkSettings.from_train_settings(s, particles=self.params.particles, start=self.params.start)
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
