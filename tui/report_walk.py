@@ -55,11 +55,14 @@ def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
 
 def _training_line(trained, reused: bool) -> str:
     s = trained.settings
+    loss = (f"{s.loss} loss ({'the homework’s L(θ): t uniform, no weights' if s.loss == 'homework' else 'each t weighted by Var(pt)/c², half the t log-uniform; same minimiser as the homework’s L(θ)'})")
     if reused:
-        return f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed} (saved model reused)."
+        return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, "
+                f"seed {s.seed} (saved model reused).")
     o = trained.outcome
-    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed}; trained in "
-            f"{o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g}.")
+    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, seed "
+            f"{s.seed}; trained in {o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g} "
+            f"(in the homework’s units: L(θ) ≈ {trained.final_homework_loss:.4g}).")
 
 
 def section_p3(ctx: ReportContext) -> str:

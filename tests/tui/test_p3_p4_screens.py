@@ -313,3 +313,32 @@ async def test_palette_lists_the_screens_actions_and_views(tmp_path, monkeypatch
         show_compare = next(cmd for title, _h, cmd in ScreenCommands(screen)._commands() if title == "View: P3 vs P4")
         show_compare()
         assert screen.query_one("#walk-tabs").active == "tab-compare"
+
+
+async def test_l_switches_to_the_homework_loss_and_a_loaded_model_keeps_its_own(tmp_path, monkeypatch):
+    """l trains the homework's own L(θ); the model saved says so, the setting persists, and the saved
+    evaluation comes back with the model (the same numbers, without sampling them again)."""
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    from engine.checkpoint import load_checkpoint
+    from engine.score_net import evaluation_from_metrics
+
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("l")
+        assert screen.loss == "homework" and "homework" in static_text(screen.query_one("#walk-message"))
+        assert StateStore(tmp_path).section("p3")["loss"] == "homework"
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        assert screen.trained.settings.loss == "homework"
+        saved = load_checkpoint(next((tmp_path / "models").glob("p3-score-*.pt")))
+        assert saved.settings["loss"] == "homework"
+        stored, errors = evaluation_from_metrics(saved.metrics)
+        assert stored.rows == screen.result.evaluation.rows and errors is not None
+        await pilot.press("l")
+        assert screen.loss == "balanced"
+        screen.load_checkpoint(saved)  # the loaded model's own loss comes back, and its stored numbers
+        assert screen.loss == "homework"
+        await wait_for(pilot, lambda: screen.result.kind == "learned" and screen.result.evaluation.samples == {})
+        assert screen.result.evaluation.rows == stored.rows

@@ -93,7 +93,8 @@ def print_result(result: WalkResult, samples: str | None) -> None:
     console = Console()
     s, o = result.trained.settings, result.trained.outcome
     console.print(f"target {s.target} · p0 = {s.mixture} · T = {s.T} · σ² = {s.sigma2:g} · "
-                  f"{o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · final loss {o.final_loss:.4g}")
+                  f"{o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · {s.loss} loss, final "
+                  f"{o.final_loss:.4g} · the homework's L(θ) {result.trained.final_homework_loss:.4g}")
     print_tables(result.tables(), console)
     if samples:
         console.print(f"samples written to {samples}")

@@ -71,27 +71,29 @@ class WalkRuns:
                     return
                 self.post_message(Note(run_id, f"loading the saved model {found.name} …"))
                 trained, losses = load_saved(found, params.train_settings(self.TARGET) if checkpoint is None else None)
-                stored = p3_walk.result_from_summary(params, trained, found.metrics.get("evaluation"))
+                stored = p3_walk.result_from_summary(params, trained, found.metrics)
                 note = (f"✓ reloaded the saved model {found.name}" +
                         (" (its settings match)" if checkpoint is None else "") +
                         (" with its stored evaluation" if stored else ""))
             if stored is not None:  # measured when it was saved: only the learned frames are new
-                frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
+                frames = p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
                                                params.start, kind="learned", on_phase=on_phase, should_stop=stop)
                 self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
             elif trained is not None:
-                self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses)
+                self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses,
+                               exact=result.exact)
         except InterruptedError:  # Stopped, or the engine's own cancellation
             self.post_message(Cancelled(run_id))
         except (InvalidInput, RuntimeError) as exc:
             self.post_message(Failed(run_id, f"the saved model could not be used: {exc}"))
 
-    def _evaluate(self, run_id, params, trained, stop, on_phase, *, save: bool, note: str = "", losses=()) -> None:
+    def _evaluate(self, run_id, params, trained, stop, on_phase, *, save: bool, note: str = "", losses=(),
+                  exact=None) -> None:
         from tui.screens.walk_models import save_trained
 
         self.post_message(Note(run_id, "sampling with the learned score…"))
-        result = p3_walk.evaluate_trained(params, trained, on_phase=on_phase, should_stop=stop)
-        frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
+        result = p3_walk.evaluate_trained(params, trained, exact=exact, on_phase=on_phase, should_stop=stop)
+        frames = p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
                                        params.start, kind="learned", on_phase=on_phase, should_stop=stop)
         error = False
         if save:
@@ -103,7 +105,7 @@ class WalkRuns:
         self.post_message(WalkReady(run_id, result, frames, note, error, losses))
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _train_worker(self, run_id: int, params: WalkSettings) -> None:
+    def _train_worker(self, run_id: int, params: WalkSettings, exact) -> None:
         worker = get_current_worker()
         stop = lambda: worker.is_cancelled  # noqa: E731
         try:
@@ -117,7 +119,7 @@ class WalkRuns:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
             return
         try:  # x (or ctrl+q) while sampling stops at the next step and saves nothing
-            self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True)
+            self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True, exact=exact)
         except InterruptedError:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
 
@@ -131,16 +133,16 @@ class WalkRuns:
         self.training, self._confirm_until = True, 0.0
         p = self.params
         self.query_one(TrainingPanel).start(run_id, p.steps)
-        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed} — keys stay live; "
+        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed}, {p.loss} loss — keys stay live; "
                           "x cancels")
-        self._train_worker(run_id, p)
+        self._train_worker(run_id, p, self.result.exact if self.result is not None else None)
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): its settings, then its evaluation."""
         from engine.score_net import TrainSettings, check_fits
 
         try:
-            s = TrainSettings(**checkpoint.settings)
+            s = TrainSettings.from_saved(checkpoint.settings)  # an old checkpoint trained "balanced"
             check_fits(s, checkpoint.state_dict)  # before the parameter row changes
             params = WalkSettings.from_train_settings(s, particles=self.params.particles, start=self.params.start)
         except (InvalidInput, TypeError) as exc:
