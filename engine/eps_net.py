@@ -2,7 +2,8 @@
 
 Loss (both recipes):  L(θ) = E ‖ε − ε̂θ(√ᾱt x0 + √(1−ᾱt) ε, t)‖²   — Problem 4's ε loss in VP form.
 
-``faithful`` keeps every setting of the toy-diffusion notebook, including the odd ones:
+``faithful`` keeps the toy-diffusion notebook's training settings, including the odd ones (and draws
+its 10,000 samples, NOTEBOOK_SAMPLES; the data draw and the random numbers are ours):
   * 100 epochs over the 100,000 points *in order* (no shuffling), batches of 2048 → 4,900 steps;
   * t ~ U{0, …, 39} per point, although the sampler never uses t = 0;
   * the raw integer t appended to (x, y) as a third input;
@@ -424,3 +425,14 @@ def evaluation_from_metrics(metrics: dict[str, Any]) -> Evaluation2D | None:
         return Evaluation2D(int(d["n"]), tuple(q(r) for r in d["samplers"]), q(d["floor"]), q(d["gaussian"]), {})
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# ---- the notebook's sample count -------------------------------------------------------------------
+NOTEBOOK_SAMPLES = 10_000
+"""The notebook draws 10,000 samples with each sampler (cell 29: `Xgen, Xgen_hist = sample_ddpm(model, 10000, 2)`)."""
+
+
+def sample_count(settings: RecipeSettings, default: int = 4000) -> int:
+    """Samples per sampler (and fresh points) a run draws: the faithful recipe the notebook's 10,000,
+    any other recipe ``default``."""
+    return NOTEBOOK_SAMPLES if settings.recipe == "faithful" else default

@@ -3,8 +3,6 @@ the exact-score sampler as the sampling-error reference, and the code explained.
 
 from __future__ import annotations
 
-from importlib import resources
-
 from tui.export import markdown_table
 from tui.report import ReportContext, reuse_or_train, text_plot
 
@@ -19,7 +17,8 @@ def trained_eps(ctx: ReportContext, settings):
 
 
 def section_p5(ctx: ReportContext) -> str:
-    from engine.eps_net import evaluate, faithful, fast, oracle_eps_fn
+    from engine.eps_net import evaluate, faithful, fast, oracle_eps_fn, sample_count
+    from tui.explain import explain_p5_code
 
     N = N_QUICK if ctx.quick else N_FULL
     quick = {"epochs": 1} if ctx.quick else {}
@@ -27,9 +26,10 @@ def section_p5(ctx: ReportContext) -> str:
     for settings in (faithful(seed=ctx.seed, **quick), fast(seed=ctx.seed, **({"steps": 100} if ctx.quick else {}))):
         trained, outcome = trained_eps(ctx, settings)
         ctx.progress(-1, f"Problem 5, {settings.recipe}: measuring the samplers…")
-        ev = evaluate(trained, n=N, seed=ctx.seed, frame_points=1)
+        n = N if ctx.quick else sample_count(settings, N)  # faithful: the notebook's 10,000
+        ev = evaluate(trained, n=n, seed=ctx.seed, frame_points=1)
         seconds = "reused" if outcome is None else f"{outcome.seconds:.1f} s"
-        rows += [[settings.recipe, q.sampler, seconds, f"{q.energy:.5f}", f"{q.mmd2[0.1]:.5f}", f"{q.mmd2[0.5]:.5f}"]
+        rows += [[f"{settings.recipe} ({n:,} samples)", q.sampler, seconds, f"{q.energy:.5f}", f"{q.mmd2[0.1]:.5f}", f"{q.mmd2[0.5]:.5f}"]
                  for q in ev.samplers]
         if settings.recipe == "fast":
             fast_ev, fast_model = ev, trained
@@ -43,7 +43,7 @@ def section_p5(ctx: ReportContext) -> str:
     plot = text_plot(lambda plt: (plt.scatter(pts[:, 0].tolist(), pts[:, 1].tolist()), plt.xlim(-2.5, 2.5),
                                   plt.ylim(-2.5, 2.5), plt.title("DDPM samples, fast recipe (standardized units)")),
                      width=60, height=26)
-    code = resources.files("tui.screens").joinpath("p5_explain.md").read_text("utf-8").replace("## ", "### ", 1)
+    code = explain_p5_code(fast_model.schedule, fast_model.standardizer).replace("## ", "### ", 1)
     best = min(fast_ev.samplers, key=lambda q: q.energy)
     budget = ("(a *quick* preview: tiny training budgets — run without --quick for the real numbers)\n\n"
               if ctx.quick else "")
@@ -55,13 +55,15 @@ def section_p5(ctx: ReportContext) -> str:
 ### Results
 
 Energy distance (V-statistic) and MMD² (Gaussian kernel, bandwidths 0.1 and 0.5, standardized
-units) of {N:,} samples against {N:,} fresh data points; the floor is fresh data against fresh data,
-averaged over three pairs. One torch thread.
+units) of each recipe's samples (the count beside it) against as many fresh data points; the floor is
+fresh data against fresh data ({N:,} points), averaged over three pairs. One torch thread.
 
 {markdown_table(["recipe", "sampler", "training", "energy distance", "MMD² h=0.1", "MMD² h=0.5"], rows)}
 
-The faithful recipe is the notebook exactly (4,900 steps of batches of 2048 in order, constant
-rate); the fast recipe draws random minibatches, decays its rate, embeds t with sinusoids and
+The faithful recipe trains with the notebook's settings (4,900 steps of batches of 2048 in order,
+constant rate, raw t, no activation after the first layer) and draws its 10,000 samples; the data
+draw and the random numbers are ours, and DDIM is our addition (the notebook has DDPM and the x0
+sampler only). The fast recipe draws random minibatches, decays its rate, embeds t with sinusoids and
 samples with an average of the weights. The exact score shows what is left when learning is
 perfect: the 40-step sampler's own error. The fast recipe's best sampler ({best.sampler}) is
 {best.energy / fast_ev.floor.energy:.1f}× the floor.

@@ -70,13 +70,14 @@ def section_p3(ctx: ReportContext) -> str:
 
     result, reused = _result(ctx, "p3")
     setup = result.setup
-    paths = p3_walk.record_frames(setup, exact_score_fn(setup), 2000, ctx.seed, "prior", kind="exact",
-                                  n_trajectories=40)
+    # the crossings are counted as the screen counts them: the same function, paths and frames
+    paths = p3_walk.record_frames(setup, exact_score_fn(setup), report_settings(ctx).particles, ctx.seed, "prior",
+                                  kind="exact")
     return f"""## Problem 3 — learning the score of a random walk and reversing it
 
 {_training_line(result.trained, reused)} p0 = {setup.p0.format()} (weight:mean:std), the same mixture as Problem 2.
 
-{explain_p3(setup, paths.crossings, result.learned_evaluation, result.budget)}
+{explain_p3(setup, paths.crossings, result.learned_evaluation, result.budget, paths.stochastic.trajectories.shape)}
 
 {markdown(result.tables())}
 {_samples_plot(setup, result.evaluation.samples["deterministic"], "deterministic samples of x0 (learned score) vs p0")}
@@ -94,9 +95,10 @@ def section_p4(ctx: ReportContext) -> str:
 
 {_training_line(result.trained, reused)}
 
-{explain_p4(setup, result.learned_evaluation, comparison)}
+{explain_p4(setup, result.learned_evaluation, comparison, result.eps_forms)}
 
-{markdown([result.comparison_table(), result.quality_table(), result.budget_table()])}
+{markdown([t for t in (result.comparison_table(), result.quality_table(), result.budget_table(),
+                       result.eps_table()) if t is not None])}
 {_samples_plot(setup, result.evaluation.samples["stochastic"], "stochastic samples of x0 (P4 model) vs p0")}
 """
 

@@ -29,14 +29,15 @@ from engine.score_net import (BATCH, HIDDEN, LOSS, LR, STEPS, TARGETS, Evaluatio
 from engine.settings import SEED, Spec, check_fields, setting
 from engine.tables import Column, Table, table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
-from engine.walk import (SIGMA2, STARTS, T_STEPS, ErrorBudget, SampleRun, WalkSetup, crossings, exact_score_fn,
-                         forward_walk, marginal_at, sample)
+from engine.walk import (PATH_FRAMES, SIGMA2, STARTS, T_STEPS, TRACKED_PATHS, EpsFormCheck, ErrorBudget, SampleRun,
+                         WalkSetup, crossings, eps_form_check, exact_score_fn, forward_walk, marginal_at, sample)
 from engine.walk_exact import ExactSide, exact_side
 
 METHODS = ("stochastic", "deterministic")
 SCORES = ("learned", "exact")
-FRAMES = 61
-"""Frames recorded per animation (the screen plays them; T = 2000 would otherwise be 2001 histograms)."""
+FRAMES = PATH_FRAMES
+"""Frames recorded per animation (the screen plays them; T = 2000 would otherwise be 2001 histograms) —
+engine.walk's, so that the screen and the report count the paths' crossings the same way."""
 BINS = 240
 """Histogram bins over the widest frame: fine enough that p₀ alone still spans ~50 of them when a
 plot zooms to it (tui.widgets.walk_plots regroups them to the plot's width)."""
@@ -131,7 +132,7 @@ class WalkFrames:
 
 
 def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kind: str, forward: bool = False,
-                  n_trajectories: int = 12, on_phase: OnPhase | None = None,
+                  n_trajectories: int = TRACKED_PATHS, on_phase: OnPhase | None = None,
                   should_stop: ShouldStop | None = None) -> WalkFrames:
     """Run both reverse samplers (and the forward walk) recording FRAMES histograms each."""
     report = on_phase or (lambda *_: None)
@@ -180,6 +181,7 @@ class WalkResult:
     comparison: Comparison | None = None
     threads: int = DEFAULT_THREADS
     exact: ExactSide | None = None  # the exact side measured before training, reused by evaluate_trained
+    eps_forms: tuple[EpsFormCheck, ...] = ()  # Problem 4: its ε samplers run beside the score forms
 
     @property
     def kind(self) -> str:
@@ -225,8 +227,9 @@ class WalkResult:
                 for m, b in self.budget.items()]
         n = self.evaluation.n
         notes = ["Error budget: the exact score from the exact p_T (the steps only), then from N(0, Tσ²) "
-                 "(+ prior), then the learned score (+ learned). W1 is not additive, so a part can come out "
-                 f"below 0, by up to the sampling noise (~{1.5 / n ** 0.5:.3f} at {n:,} particles).",
+                 "(+ prior), then the learned score (+ learned). W1 is not additive: errors from different "
+                 "sources can partly cancel, so a part can come out below 0, by more than the sampling noise "
+                 f"(~{1.5 / n ** 0.5:.3f} at {n:,} particles).",
                  "prior T→∞ is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
                  "infinitely fine steps."]
         return table("budget", "Error budget (W1): one ingredient swapped for its exact version at a time",
@@ -251,11 +254,21 @@ class WalkResult:
                      rows, [budget + "Error = Var(pt)·E(sθ − ∇log pt)² on fresh samples of pt. Both losses weight "
                             "the score error alike; the difference is the noise of the target."])
 
+    def eps_table(self) -> Table | None:
+        """Problem 4's ε forms beside the score forms (same seed, start and noise)."""
+        if not self.eps_forms:
+            return None
+        rows = [[c.method, c.w1, c.w1_score_form, c.max_abs_difference] for c in self.eps_forms]
+        return table("eps_forms", "Problem 4's ε forms: xt−1 = xt − εθ/t + σz and xt−1 = xt − εθ/(2t), εθ = −tσ²sθ",
+                     [Column("sampler", key="method"), Column("ε form W1", ".4f", "w1"),
+                      Column("score form W1", ".4f", "w1_score_form"),
+                      Column("largest particle gap", ".1e", "max_abs_difference")],
+                     rows, ["Each particle run both ways with the same seed: the two forms are the same steps."])
+
     def tables(self) -> list[Table]:
-        """Every table Problems 3/4 show: quality, error budget (and the comparison, once made)."""
-        out = [self.quality_table(), self.budget_table()]
-        comparison = self.comparison_table()
-        return out + ([comparison] if comparison is not None else [])
+        """Every table Problems 3/4 show: quality, error budget (the ε forms and the comparison, once made)."""
+        extra = [t for t in (self.eps_table(), self.comparison_table()) if t is not None]
+        return [self.quality_table(), self.budget_table(), *extra]
 
     def as_json(self) -> dict[str, Any]:
         """``hw7-tui p3/p4 --json`` (keys may be added, none removed or renamed)."""
@@ -283,6 +296,9 @@ class WalkResult:
             out["score_error"] = {"t": e.t, "relative_mse": e.error, "mean": e.mean, "stderr": e.stderr,
                                   "mean_stderr": e.mean_stderr, "samples_per_t": e.n}
         out["interpolation_error"] = ev.interpolation_error
+        if self.eps_forms:
+            out["eps_forms"] = {c.method: {"w1": c.w1, "w1_score_form": c.w1_score_form,
+                                           "max_abs_difference": c.max_abs_difference} for c in self.eps_forms}
         if self.comparison is not None:
             c = self.comparison
             out["comparison"] = {"t": c.p4.t, "p3": c.p3.error, "p4": c.p4.error, "p3_mean": c.p3.mean,
@@ -367,9 +383,14 @@ def evaluate_trained(settings: WalkSettings, trained: TrainedScore, *, threads: 
                             settings.start, settings.seed, budget, interpolation)
     report("evaluating", 3, 4)
     errors = score_errors(trained, seed=settings.seed, should_stop=should_stop)
+    eps_forms: tuple[EpsFormCheck, ...] = ()
+    if trained.settings.target == "p4":  # Problem 4's samplers written with εθ = −tσ²sθ, used for real
+        _check(should_stop)
+        eps_forms = tuple(eps_form_check(setup, trained.grid_score_fn(), settings.particles, seed=settings.seed,
+                                         start=settings.start))
     report("evaluating", 4, 4)
     return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors, threads=threads,
-                      exact=exact)
+                      exact=exact, eps_forms=eps_forms)
 
 
 def compare_targets(settings: WalkSettings, *, trained: dict[str, TrainedScore] | None = None,

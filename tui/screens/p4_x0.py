@@ -105,4 +105,4 @@ class P4Screen(WalkScreen):
 
     def explain_markdown(self) -> str:
         r = self.result
-        return explain_p4(r.setup, r.learned_evaluation, self.comparison)
+        return explain_p4(r.setup, r.learned_evaluation, self.comparison, r.eps_forms)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from textual.widgets import DataTable, Input, Markdown, Static, TabbedContent, T
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
+from tui.explain import explain_p5_code
 from tui.screens.trainable import TRAIN_GROUP, Param, TrainableScreen
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
@@ -39,8 +39,8 @@ AXIS = 2.5
 HELP = """
 **Knobs** (Tab to reach the boxes, Enter to set): T diffusion steps, training steps (fast recipe)
 or epochs (faithful), learning rate, batch and seed. Keys: **r** switches the recipe
-(*fast*: random minibatches, decaying rate, sinusoidal t, EMA — or *faithful*: every setting of the
-notebook), **d** the data set, **k** the time embedding (sinusoidal or raw t). Changing the recipe
+(*fast*: random minibatches, decaying rate, sinusoidal t, EMA — or *faithful*: the notebook's
+training settings and its 10,000 samples), **d** the data set, **k** the time embedding (sinusoidal or raw t). Changing the recipe
 resets the knobs to its defaults.
 
 **t** trains in the background (progress bar, live loss, steps/s); **x** cancels. Until a model is
@@ -48,7 +48,8 @@ trained, the animation and samplers use the *exact* score of the swiss roll (a m
 curve) — the sampling error alone.
 
 **Views** (`v` cycles): *Denoise* the 40-frame DDPM animation (space plays/pauses, ←/→ step, +/- speed);
-*Samplers* DDPM, the x0 sampler and DDIM side by side with their energy distance; *Data*
+*Samplers* DDPM and the x0 sampler (the notebook's two) and DDIM (ours: the notebook has none) side by
+side with their energy distance; *Data*
 fresh data against generated; *Schedule* ᾱt and βt; *Quality* energy distance and MMD² for each
 sampler beside the fresh-data floor and N(0, I); *Loss*; *Code* the notebook explained part by part
 next to the math and Problem 4. **e** exports the quality table and the visible plot.
@@ -90,7 +91,8 @@ class P5Screen(TrainableScreen):
         Binding("escape", "blur", "Leave box", show=False),
     ]
     QUALITY_N = 4000
-    """Samples per sampler (and fresh points) for the quality numbers, as in the benchmark."""
+    """Samples per sampler (and fresh points) for the quality numbers, as in the benchmark (the faithful
+    recipe draws the notebook's 10,000: engine.eps_net.sample_count)."""
     PARAMS = KNOBS
     PARAM_PREFIX = "knob-"
     MESSAGE_ID = "swiss-message"
@@ -133,8 +135,7 @@ class P5Screen(TrainableScreen):
                 yield Plot(id="swiss-loss", title="training loss (log10)")
             with TabPane("Code", id="tab-code"):
                 with VerticalScroll():
-                    yield Markdown(resources.files("tui.screens").joinpath("p5_explain.md").read_text("utf-8"),
-                                   id="swiss-code")
+                    yield Markdown(explain_p5_code(), id="swiss-code")  # numbers from the notebook's schedule and data
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -238,7 +239,7 @@ class P5Screen(TrainableScreen):
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, settings) -> None:
-        from engine.eps_net import CHECKPOINT_KIND, evaluate, load_data, train_eps
+        from engine.eps_net import CHECKPOINT_KIND, evaluate, load_data, sample_count, train_eps
 
         worker = get_current_worker()
         try:
@@ -251,7 +252,7 @@ class P5Screen(TrainableScreen):
             self.post_message(TrainingDone(run_id, trained.outcome, None))
             return
         try:
-            evaluation = evaluate(trained, n=self.QUALITY_N, seed=settings.seed, frame_points=FRAME_POINTS,
+            evaluation = evaluate(trained, n=sample_count(settings, self.QUALITY_N), seed=settings.seed, frame_points=FRAME_POINTS,
                                   should_stop=lambda: worker.is_cancelled)
         except InterruptedError:
             return
@@ -286,14 +287,14 @@ class P5Screen(TrainableScreen):
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _load_worker(self, run_id: int, settings, state_dict) -> None:
-        from engine.eps_net import evaluate, load_data, load_trained
+        from engine.eps_net import evaluate, load_data, load_trained, sample_count
 
         try:
             trained = load_trained(settings, state_dict)
         except (RuntimeError, InvalidInput) as exc:
             self.post_message(TrainingDone(run_id, None, None, error=f"the saved weights do not fit: {exc}"))
             return
-        evaluation = evaluate(trained, n=self.QUALITY_N, seed=settings.seed, frame_points=FRAME_POINTS)
+        evaluation = evaluate(trained, n=sample_count(settings, self.QUALITY_N), seed=settings.seed, frame_points=FRAME_POINTS)
         data, _ = load_data(settings)
         self.post_message(TrainingDone(run_id, None, SwissResult("learned", settings, evaluation, data[:3000],
                                                                  trained.schedule)))
