@@ -14,7 +14,7 @@ from tui.cli.common import add_run_options, float_in, int_in, print_json
 
 def add_parser(subparsers) -> None:
     p = subparsers.add_parser("p5", help="Problem 5: the toy-diffusion swiss roll, faithful or fast",
-                              description="Problem 5 headless: train ε̂θ, sample with DDPM / x0 / DDIM, measure "
+                              description="Problem 5 headless: train ε̂θ, sample with DDPM / x0 (the notebook's) / DDIM (ours), measure "
                                           "energy distance and MMD² against fresh data beside the floor.")
     p.add_argument("--recipe", choices=RECIPES, default="fast", help="the notebook's settings, or ours (default fast)")
     p.add_argument("--dataset", choices=DATASETS, default="swiss_roll", help="data set (default swiss_roll)")
@@ -25,8 +25,9 @@ def add_parser(subparsers) -> None:
     p.add_argument("--embedding", choices=EMBEDDINGS, default=None, help="time input: raw t or sinusoidal")
     p.add_argument("--T", type=int_in(2, 1000), default=40, help="diffusion steps (default 40)")
     p.add_argument("--schedule", choices=SCHEDULES, default="cosine", help="noise schedule (default cosine)")
-    p.add_argument("--particles", type=int_in(100, MAX_QUALITY_POINTS), default=4000,
-                   help="samples per sampler and fresh data points for the quality numbers (default 4000)")
+    p.add_argument("--particles", type=int_in(100, MAX_QUALITY_POINTS), default=None,
+                   help="samples per sampler and fresh data points for the quality numbers (default 4000; "
+                        "the faithful recipe 10000, as the notebook draws)")
     p.add_argument("--oracle", action="store_true", help="also sample with the exact score (swiss roll only)")
     add_run_options(p, "write the samples to PATH (.npz: arrays ddpm, x0, ddim, in the data's original units)")
     p.set_defaults(run=run)
@@ -73,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
         task = bar.add_task("train", total=settings.total_steps, loss="…")
         trained = train_eps(settings, threads=args.threads, device=args.device,
                             on_progress=lambda p: bar.update(task, completed=p.step, loss=f"{p.loss:.4g}"))
+    from engine.eps_net import sample_count
+
+    if args.particles is None:
+        args.particles = sample_count(settings)
     # the floor as its exact expectation 2·E|X − X'|/n (MMD² 0) from the fresh data's own pairs: no extra
     # fresh samples to compare (engine.eps_net.expected_floor)
     ev = evaluate(trained, n=args.particles, seed=args.seed, frame_points=1, floor_pairs=0)
@@ -85,6 +90,11 @@ def run(args: argparse.Namespace) -> int:
         "floor": quality_json(ev.floor), "gaussian": quality_json(ev.gaussian),
         "floor_method": "expectation: energy 2·E|X−X'|/n from the fresh data's pairs, MMD² 0 (unbiased)",
     }
+    if settings.recipe == "faithful":
+        from engine.notebook import loss_curves
+
+        curves = loss_curves(trained)
+        out["epoch_losses"] = {"ours": list(curves.ours), "notebook": list(curves.notebook), "notebook_source": curves.source}
     if args.oracle:
         ov = evaluate(trained, n=args.particles, seed=args.seed, frame_points=1, eps_fn=oracle_eps_fn(trained, 2000),
                       floor_pairs=0)
