@@ -298,23 +298,6 @@ async def test_export_writes_both_panels_and_the_error_budget(tmp_path, monkeypa
     assert "x(t−1) = x(t) + σ²s + σz" in plot and "x(t−1) = x(t) + ½σ²s" in plot and "\x1b" not in plot
 
 
-async def test_palette_lists_the_screens_actions_and_views(tmp_path, monkeypatch):
-    from tui.screens.trainable import ScreenCommands
-
-    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    app = small_app(tmp_path, problem=4)
-    async with app.run_test(size=(80, 24)) as pilot:
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.result is not None)
-        titles = [title for title, _help, _cmd in ScreenCommands(screen)._commands()]
-        for wanted in ("Train", "Cancel", "Export tables and plots", "Copy tables", "Compare P3 vs P4",
-                       "View: Reverse", "View: P3 vs P4", "View: Explain"):
-            assert titles.count(wanted) == 1, wanted
-        show_compare = next(cmd for title, _h, cmd in ScreenCommands(screen)._commands() if title == "View: P3 vs P4")
-        show_compare()
-        assert screen.query_one("#walk-tabs").active == "tab-compare"
-
-
 async def test_l_switches_to_the_homework_loss_and_a_loaded_model_keeps_its_own(tmp_path, monkeypatch):
     """l trains the homework's own L(θ); the model saved says so, the setting persists, and the saved
     evaluation comes back with the model (the same numbers, without sampling them again)."""

@@ -50,7 +50,6 @@ class P4Screen(WalkScreen):
     TARGET = "p4"
     HELP = INTRO + KEYS_HELP
     BINDINGS = [Binding("b", "compare", "P3 vs P4")]
-    PALETTE = WalkScreen.PALETTE + (("Compare P3 vs P4", "train both targets with the same budget (b)", "compare"),)
 
     def __init__(self) -> None:
         super().__init__()

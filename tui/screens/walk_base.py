@@ -80,15 +80,6 @@ class WalkScreen(WalkRuns, TrainableScreen):
         Binding("escape", "blur", "Leave box", show=False),
     ]
 
-    PALETTE = (("Train", "train the score in the background (t)", "train"),
-               ("Cancel", "stop training or sampling; the last model is kept (x)", "cancel"),
-               ("Export tables and plots", "Markdown, CSV and the plots in view (e)", "export"),
-               ("Copy tables", "the tables as Markdown, to the clipboard (c)", "copy"),
-               ("Play / pause", "the animations (space)", "toggle_play"),
-               ("Zoom histograms", "each frame on its own axis, or one axis for all (z)", "zoom"),
-               ("Start of the reverse", "cycle N(0, Tσ²) / exact p_T / matched (p)", "cycle_start"),
-               ("Training loss", "the homework's L(θ) or the balanced loss (l)", "cycle_loss"))
-
     params: reactive[WalkSettings] = reactive(WalkSettings(), init=False)
     frames: reactive[WalkFrames | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
     result: reactive[WalkResult | None] = reactive(None, init=False, always_update=True)
