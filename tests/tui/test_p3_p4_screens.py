@@ -325,3 +325,30 @@ async def test_l_switches_to_the_homework_loss_and_a_loaded_model_keeps_its_own(
         assert screen.loss == "homework"
         await wait_for(pilot, lambda: screen.result.kind == "learned" and screen.result.evaluation.samples == {})
         assert screen.result.evaluation.rows == stored.rows
+
+
+async def test_one_progress_display_follows_training_and_the_evaluation_after_it(tmp_path, monkeypatch):
+    """After the bar reaches 100% the sampling/evaluating phase is shown on the same bar, by phase."""
+    import engine.score_net
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    real_evaluate, entered, release = engine.score_net.evaluate, threading.Event(), threading.Event()
+
+    def held_evaluate(*args, **kwargs):
+        entered.set()
+        release.wait(20)
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(engine.score_net, "evaluate", held_evaluate)
+    app = small_app(tmp_path, steps=50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, entered.is_set)
+        await pilot.pause(0.2)
+        status = static_text(screen.query_one("#train-status"))
+        assert status.startswith("evaluating 1/4"), status  # the phase, on the bar that showed training
+        release.set()
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        assert "evaluated" in static_text(screen.query_one("#train-status"))
