@@ -12,7 +12,8 @@ Problem 4 is the same workflow with ``target="p4"`` plus :func:`compare_targets`
     compare_targets(settings)            the P3 and P4 targets trained with the same budget, score errors
     run(settings, target)                train + evaluate (+ compare): what the command line and report do
 
-Thin on purpose: every formula lives in engine.walk and engine.score_net.
+Thin on purpose: every formula lives in engine.walk and engine.score_net; the frames the screen plays
+are recorded by engine.problems.walk_frames.
 """
 
 from __future__ import annotations
@@ -21,26 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.score_net import (BATCH, HIDDEN, LOSS, LR, STEPS, TARGETS, Evaluation, ScoreErrors, TrainedScore,
                               TrainSettings, evaluation_from_metrics, evaluation_metrics)
 from engine.settings import SEED, Spec, check_fields, setting
 from engine.tables import Column, Table, table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
-from engine.walk import (PATH_FRAMES, SIGMA2, STARTS, T_STEPS, TRACKED_PATHS, EpsFormCheck, ErrorBudget, SampleRun,
-                         WalkSetup, crossings, eps_form_check, exact_score_fn, forward_walk, marginal_at, sample)
+from engine.problems.walk_frames import (FRAMES, METHODS, Movie, OnPhase, ShouldStop, Stopped, WalkFrames, _check,
+                                         record_frames)
+from engine.walk import SIGMA2, STARTS, T_STEPS, EpsFormCheck, ErrorBudget, WalkSetup, eps_form_check, exact_score_fn
 from engine.walk_exact import ExactSide, exact_side
 
-METHODS = ("stochastic", "deterministic")
+__all__ = ["FRAMES", "METHODS", "Movie", "Stopped", "WalkFrames", "record_frames", "WalkSettings", "WalkResult",
+           "Comparison", "exact_part", "train", "evaluate_trained", "compare_targets", "run", "result_from_summary"]
+
 SCORES = ("learned", "exact")
-FRAMES = PATH_FRAMES
-"""Frames recorded per animation (the screen plays them; T = 2000 would otherwise be 2001 histograms) —
-engine.walk's, so that the screen and the report count the paths' crossings the same way."""
-BINS = 240
-"""Histogram bins over the widest frame: fine enough that p₀ alone still spans ~50 of them when a
-plot zooms to it (tui.widgets.walk_plots regroups them to the plot's width)."""
 
 PARTICLES = Spec("particles", "N", int, 20_000, 100, 1_000_000,
                  help="particles per sampler (animations and the quality table)",
@@ -48,16 +44,6 @@ PARTICLES = Spec("particles", "N", int, 20_000, 100, 1_000_000,
                         "at 10⁶ it is 0.0015 and more particles only cost time.")
 START = Spec("start", "start", str, "prior", choices=STARTS,
              help="where the reverse starts: N(0, Tσ²) (the homework), the exact p_T, or N(mean, var + Tσ²)")
-
-OnPhase = Callable[[str, int, int], Any]
-"""on_phase(phase, done, total): progress of a long phase that is not training."""
-ShouldStop = Callable[[], bool]
-
-
-class Stopped(InterruptedError):
-    """A phase was cancelled (should_stop() said so) before it finished. An InterruptedError, like the
-    engine's own (sample, evaluate, error_budget and score_errors raise one when should_stop says so),
-    so one ``except InterruptedError`` catches both."""
 
 
 @dataclass(frozen=True)
@@ -92,68 +78,6 @@ class WalkSettings:
         """The settings a saved model was trained with (plus particles/start from ``rest``)."""
         return cls(mixture=s.mixture, T=s.T, sigma2=s.sigma2, seed=s.seed, steps=s.steps, lr=s.lr, loss=s.loss,
                    batch=s.batch, hidden=s.hidden, **rest)
-
-
-# ---- frames for playback ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Movie:
-    """Recorded frames: per frame the histogram density, and the exact pt density on a grid."""
-
-    steps: np.ndarray
-    centers: np.ndarray
-    densities: np.ndarray  # (frames, bins)
-    xs: np.ndarray
-    exact: np.ndarray  # (frames, len(xs))
-    trajectories: np.ndarray  # (frames, k)
-    support: np.ndarray  # (frames, 2): where the frame's exact pt lives (±4 std of its widest part)
-
-
-def make_movie(setup: WalkSetup, run: SampleRun) -> Movie:
-    """A recorded engine run as drawable frames (with the exact pt of each frame's step t)."""
-    h = run.histograms
-    xs = np.linspace(h.edges[0], h.edges[-1], 4 * len(h.centers) + 1)
-    marginals = [marginal_at(setup, int(t)) for t in h.steps]
-    exact = np.array([m.pdf(xs) for m in marginals])
-    dens = np.array([h.density(i) for i in range(len(h.steps))])
-    support = np.array([m.support(4.0) for m in marginals])
-    return Movie(h.steps, h.centers, dens, xs, exact, run.trajectories, support)
-
-
-@dataclass(frozen=True)
-class WalkFrames:
-    """What the animations play: the forward noising (exact part only) and both reverse samplers."""
-
-    kind: str  # "exact" or "learned": which score the reverse frames used
-    forward: Movie | None
-    stochastic: Movie
-    deterministic: Movie
-    crossings: tuple[int, int]  # (deterministic, stochastic)
-    x0: dict[str, np.ndarray]  # method → the particles at t = 0
-
-
-def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kind: str, forward: bool = False,
-                  n_trajectories: int = TRACKED_PATHS, on_phase: OnPhase | None = None,
-                  should_stop: ShouldStop | None = None) -> WalkFrames:
-    """Run both reverse samplers (and the forward walk) recording FRAMES histograms each."""
-    report = on_phase or (lambda *_: None)
-    total = 3 if forward else 2
-    report("sampling frames", 0, total)
-    fwd = (forward_walk(setup, n, seed=seed, bins=BINS, max_frames=FRAMES, n_trajectories=n_trajectories)
-           if forward else None)
-    runs = {}
-    for i, method in enumerate(METHODS):
-        _check(should_stop)
-        report("sampling frames", i + (1 if forward else 0), total)
-        try:
-            runs[method] = sample(setup, score, n, method=method, start=start, seed=seed, bins=BINS,
-                                  max_frames=FRAMES, n_trajectories=n_trajectories, should_stop=should_stop)
-        except InterruptedError:
-            raise Stopped from None
-    report("sampling frames", total, total)
-    sto, det = runs["stochastic"], runs["deterministic"]
-    return WalkFrames(kind, make_movie(setup, fwd) if fwd is not None else None, make_movie(setup, sto),
-                      make_movie(setup, det), (crossings(det.trajectories), crossings(sto.trajectories)),
-                      {m: r.x0 for m, r in runs.items()})
 
 
 # ---- the result -------------------------------------------------------------------------------------
@@ -324,11 +248,6 @@ def result_from_summary(settings: WalkSettings, trained: TrainedScore, metrics: 
 
 
 # ---- the phases -------------------------------------------------------------------------------------
-def _check(should_stop: ShouldStop | None) -> None:
-    if should_stop is not None and should_stop():
-        raise Stopped
-
-
 def exact_part(settings: WalkSettings, target: str = "p3", *, on_phase: OnPhase | None = None,
                should_stop: ShouldStop | None = None) -> tuple[WalkResult, WalkFrames]:
     """Before any training: the frames with the exact score, and the exact side of the numbers
