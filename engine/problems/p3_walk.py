@@ -255,7 +255,8 @@ def exact_part(settings: WalkSettings, target: str = "p3", *, on_phase: OnPhase 
     kept in the result so that the evaluation after training does not sample it again."""
     setup = settings.setup()
     frames = record_frames(setup, exact_score_fn(setup), settings.particles, settings.seed, settings.start,
-                           kind="exact", forward=True, on_phase=on_phase, should_stop=should_stop)
+                           kind="exact", forward=True, eps_form=target == "p4", on_phase=on_phase,
+                           should_stop=should_stop)
     if on_phase:
         on_phase("exact score's quality and budget", 0, 1)
     exact = exact_side(setup, settings.particles, settings.seed, settings.start, METHODS, should_stop=should_stop)

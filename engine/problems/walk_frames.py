@@ -77,10 +77,15 @@ class WalkFrames:
     x0: dict[str, np.ndarray]  # method → the particles at t = 0
 
 
+EPS_FORMS = {"stochastic": "eps_stochastic", "deterministic": "eps_deterministic"}
+"""Problem 4 runs its samplers written with εθ = −tσ²s (engine.walk's eps_* steps): the same steps."""
+
+
 def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kind: str, forward: bool = False,
-                  n_trajectories: int = TRACKED_PATHS, on_phase: OnPhase | None = None,
+                  n_trajectories: int = TRACKED_PATHS, eps_form: bool = False, on_phase: OnPhase | None = None,
                   should_stop: ShouldStop | None = None) -> WalkFrames:
-    """Run both reverse samplers (and the forward walk) recording FRAMES histograms each."""
+    """Run both reverse samplers (and the forward walk) recording FRAMES histograms each; with
+    ``eps_form`` (Problem 4) each sampler is run in its ε form xt−1 = xt − εθ/t + σz, xt−1 = xt − εθ/(2t)."""
     report = on_phase or (lambda *_: None)
     total = 3 if forward else 2
     report("sampling frames", 0, total)
@@ -91,7 +96,8 @@ def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kin
         _check(should_stop)
         report("sampling frames", i + (1 if forward else 0), total)
         try:
-            runs[method] = sample(setup, score, n, method=method, start=start, seed=seed, bins=BINS,
+            runs[method] = sample(setup, score, n, method=EPS_FORMS[method] if eps_form else method, start=start,
+                                  seed=seed, bins=BINS,
                                   max_frames=FRAMES, n_trajectories=n_trajectories, should_stop=should_stop)
         except InterruptedError:
             raise Stopped from None

@@ -76,8 +76,7 @@ class WalkRuns:
                         (" (its settings match)" if checkpoint is None else "") +
                         (" with its stored evaluation" if stored else ""))
             if stored is not None:  # measured when it was saved: only the learned frames are new
-                frames = p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
-                                               params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+                frames = self._learned_frames(params, trained, on_phase, stop)
                 self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
             elif trained is not None:
                 self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses,
@@ -93,8 +92,7 @@ class WalkRuns:
 
         self.post_message(Note(run_id, "sampling with the learned score…"))
         result = p3_walk.evaluate_trained(params, trained, exact=exact, on_phase=on_phase, should_stop=stop)
-        frames = p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
-                                       params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+        frames = self._learned_frames(params, trained, on_phase, stop)
         error = False
         if save:
             outcome = trained.outcome
@@ -103,6 +101,12 @@ class WalkRuns:
                            "✓ trained: the animations now use the learned score"), diverged
             note += self.saved_note(*save_trained(self, trained, result))
         self.post_message(WalkReady(run_id, result, frames, note, error, losses))
+
+    def _learned_frames(self, params: WalkSettings, trained, on_phase, stop) -> WalkFrames:
+        """The animations with the learned score (tabulated), in Problem 4's ε form on screen 4."""
+        return p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
+                                     params.start, kind="learned", eps_form=self.TARGET == "p4", on_phase=on_phase,
+                                     should_stop=stop)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _train_worker(self, run_id: int, params: WalkSettings, exact) -> None:
