@@ -352,3 +352,17 @@ async def test_one_progress_display_follows_training_and_the_evaluation_after_it
         release.set()
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         assert "evaluated" in static_text(screen.query_one("#train-status"))
+
+
+async def test_p4_comparison_is_dropped_when_the_settings_it_measured_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=4, steps=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        screen.query_one("#param-steps").focus()
+        await pilot.press("ctrl+u", *"70", "enter")
+        assert screen.params.steps == 70 and screen.comparison is None
+        assert screen.query_one("#compare-table DataTable").row_count == 0

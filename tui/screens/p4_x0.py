@@ -96,6 +96,13 @@ class P4Screen(WalkScreen):
         self.query_one("#compare-plot", Plot).draw(lambda plt: walk_plots.draw_comparison(plt, c, marker))
         self.show_message(f"✓ compared: mean score error P3 {c.p3.mean:.2e}, P4 {c.p4.mean:.2e}")
 
+    def watch_params(self, old, new) -> None:
+        super().watch_params(old, new)
+        if self.comparison is not None and old.train_settings("p3") != new.train_settings("p3"):
+            self.comparison = None  # it was measured for other settings: say so rather than show it
+            self.query_one("#compare-table", TableView).show(None)
+            self.query_one("#compare-plot", Plot).draw(lambda plt: plt.title("settings changed: press b to compare again"))
+
     def export_files(self) -> dict[str, str]:
         if self.result is None:
             return {}
