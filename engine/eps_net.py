@@ -401,6 +401,17 @@ def oracle_eps_fn(trained: TrainedEps, n_points: int = 4000):
     return swiss_roll_oracle(trained.standardizer, trained.schedule, n_points).eps
 
 
+# ---- the notebook's sample count -------------------------------------------------------------------
+NOTEBOOK_SAMPLES = 10_000
+"""The notebook draws 10,000 samples with each sampler (cell 29: `Xgen, Xgen_hist = sample_ddpm(model, 10000, 2)`)."""
+
+
+def sample_count(settings: RecipeSettings, default: int = 4000) -> int:
+    """Samples per sampler (and fresh points) a run draws: the faithful recipe the notebook's 10,000,
+    any other recipe ``default``."""
+    return NOTEBOOK_SAMPLES if settings.recipe == "faithful" else default
+
+
 # ---- the evaluation stored beside a checkpoint's weights ------------------------------------------
 def evaluation_metrics(ev: Evaluation2D) -> dict[str, Any]:
     """Each sampler's energy distance and MMD², the floor and N(0, I), as plain values for a checkpoint's
@@ -425,14 +436,3 @@ def evaluation_from_metrics(metrics: dict[str, Any]) -> Evaluation2D | None:
         return Evaluation2D(int(d["n"]), tuple(q(r) for r in d["samplers"]), q(d["floor"]), q(d["gaussian"]), {})
     except (KeyError, TypeError, ValueError):
         return None
-
-
-# ---- the notebook's sample count -------------------------------------------------------------------
-NOTEBOOK_SAMPLES = 10_000
-"""The notebook draws 10,000 samples with each sampler (cell 29: `Xgen, Xgen_hist = sample_ddpm(model, 10000, 2)`)."""
-
-
-def sample_count(settings: RecipeSettings, default: int = 4000) -> int:
-    """Samples per sampler (and fresh points) a run draws: the faithful recipe the notebook's 10,000,
-    any other recipe ``default``."""
-    return NOTEBOOK_SAMPLES if settings.recipe == "faithful" else default

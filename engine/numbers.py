@@ -85,8 +85,8 @@ def parse_number(text: str, *, kind: type = float, allow_fraction: bool = False,
                  name: str = "value") -> int | float | Fraction:
     """``text`` as a number of ``kind`` (``float``, ``int`` or ``Fraction``), or InvalidInput.
 
-    Accepted: ASCII decimals ``12``, ``-0.5``, ``.5``, ``2.5e-3`` (floats and Fractions), plain
-    integers ``42`` (ints), and — with ``allow_fraction`` — ``a/b`` where a and b are decimals
+    Accepted: ASCII decimals ``12``, ``-0.5``, ``.5``, ``2.5e-3`` (floats and Fractions), whole
+    numbers ``42``, ``1e6``, ``2.5e3`` (ints: one syntax in every box, so ``1e12`` is 10^12), and — with ``allow_fraction`` — ``a/b`` where a and b are decimals
     (``1/3``, ``0.5/2``). Refused with one line naming ``name``: empty text, anything else
     (Unicode digits, ``1_000``, ``inf``, ``nan``), more than ``MAX_DIGITS`` digits, an exponent
     beyond ±``MAX_EXPONENT``, a float that overflows ("too large") or a nonzero one that rounds to
@@ -111,15 +111,7 @@ def parse_number(text: str, *, kind: type = float, allow_fraction: bool = False,
         if den == 0:
             raise InvalidInput(f"{name}: {shown(raw)} divides by zero")
         value = num / den
-    elif kind is int:
-        if not _INTEGER.fullmatch(raw):
-            if _NON_FINITE.fullmatch(raw):
-                raise InvalidInput(f"{name}: {shown(raw)} is not a finite number{_nan_note(raw)}")
-            # the shared layer's one number syntax: a whole decimal such as 1e6 is an integer too
-            value = _decimal(raw, raw, name, what)
-            if value.denominator != 1:
-                raise InvalidInput(f"{name}: {shown(raw)} is not {what}")
-            return int(value)
+    elif kind is int and _INTEGER.fullmatch(raw):
         if len(raw.lstrip("+-")) > MAX_DIGITS:
             raise InvalidInput(f"{name}: {shown(raw)} has too many digits (at most {MAX_DIGITS})")
         return int(raw)
@@ -130,6 +122,6 @@ def parse_number(text: str, *, kind: type = float, allow_fraction: bool = False,
         return value
     if kind is int:
         if value.denominator != 1:
-            raise InvalidInput(f"{name}: {shown(raw)} is not a whole number")
+            raise InvalidInput(f"{name}: {shown(raw)} is not an integer (a whole number)")
         return int(value)
     return _to_float(value, raw, name)

@@ -143,7 +143,6 @@ class TrainedScore:
     def score_fn(self, batch: int = 1 << 16) -> Callable[[np.ndarray, int], np.ndarray]:
         """sθ as a numpy score function s(x, t) for the samplers in engine.walk (float32 inside,
         torch.inference_mode)."""
-        model, device = self.model, self.device
 
         def score(x: np.ndarray, t: int) -> np.ndarray:
             return self.score_at(np.asarray(x, dtype=float), np.full(np.shape(x), float(t)), batch).astype(float)
@@ -423,12 +422,10 @@ class ScoreErrors:
 def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int = 0,
                  should_stop: Callable[[], bool] | None = None) -> ScoreErrors:
     """Measure sθ against the exact score on n fresh samples of pt at n_t values of t (one network pass).
-    ``should_stop`` is asked before the pass and before each t (InterruptedError when it says stop)."""
-    def check() -> None:
-        if should_stop is not None and should_stop():
-            raise InterruptedError("evaluation cancelled")
-
-    check()
+    ``should_stop`` is asked before the pass and before each t's comparison (InterruptedError when it
+    says stop)."""
+    if should_stop is not None and should_stop():
+        raise InterruptedError("evaluation cancelled")
     setup = trained.settings.setup()
     rng = np.random.default_rng(seed)
     ts = np.unique(np.linspace(1, setup.T, n_t).round().astype(int))
@@ -437,7 +434,8 @@ def score_errors(trained: TrainedScore, n: int = 4000, n_t: int = 10, seed: int 
     learned = trained.score_at(xs, np.broadcast_to(ts[:, None].astype(float), xs.shape)).reshape(xs.shape)
     errs, ses = [], []
     for k, pt in enumerate(marginals):
-        check()
+        if should_stop is not None and should_stop():
+            raise InterruptedError("evaluation cancelled")
         terms = (learned[k].astype(float) - pt.score(xs[k])) ** 2 * pt.variance()
         errs.append(float(terms.mean()))
         ses.append(float(terms.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan)

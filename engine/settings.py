@@ -165,6 +165,22 @@ def from_saved(cls: type[T], saved: Mapping[str, Any], **fixed: Any) -> tuple[T,
     return cls(**values, **fixed), messages
 
 
+def validate_section(cls: type, section: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A saved-state section checked against the declarations of ``cls``: each declared value its
+    spec refuses is dropped (so the default is used) with a message naming it; keys that are not
+    declared settings (a draft being edited, a view) are kept for the screen to check. The shape
+    of the state store's section validators."""
+    out, messages = dict(section), []
+    for spec in specs_of(cls):
+        if spec.name in out:
+            try:
+                spec.check(out[spec.name])
+            except InvalidInput as exc:
+                messages.append(f"saved {spec.label} refused ({exc}); using the default {spec.format(spec.default)}")
+                del out[spec.name]
+    return out, messages
+
+
 def as_saved(obj: Any) -> dict[str, Any]:
     """The declared fields of a settings object as a plain dict (for the state file and JSON)."""
     return {spec.name: getattr(obj, spec.name) for spec in specs_of(obj)}

@@ -175,9 +175,9 @@ async def test_overflowing_weights_typed_into_p2_cells_are_refused_not_a_crash(t
         await pilot.pause()
         assert screen.mixture == DEFAULT_MIXTURE  # the plots keep the last valid p(x)
         message = str(screen.query_one("#p2-message").render())
-        assert "weight must be ≤" in message
-        screen.rows = [[1.0, 0.0, 1e-8]]
-        assert screen._validate_draft() is False  # below the typed-input std limit
+        assert "weight of component 1 must be from 0 to 1000000" in message  # the weight spec's own words
+        with pytest.raises(InvalidInput, match="std"):
+            screen.setup_for(((1.0, 0.0, 1e-8),))  # below the typed-input std limit
 
 
 async def test_unicode_digits_and_underscores_in_a_training_box_are_refused(tmp_path):

@@ -54,3 +54,19 @@ def test_headless_json_does_not_import_textual():
         assert "textual" not in sys.modules and "torch" not in sys.modules, sorted(sys.modules)
     """)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_command_line_and_renderers_never_import_textual():
+    proc = run_python("""
+        import importlib, pkgutil, sys
+        import tui.cli
+        for m in pkgutil.walk_packages(tui.cli.__path__, "tui.cli."):
+            if m.name != "tui.cli.__main__":  # that one runs the app
+                importlib.import_module(m.name)
+        import tui.render, tui.report
+        bad = sorted(n for n in sys.modules if n.split(".")[0] in ("textual", "textual_plotext"))
+        assert not bad, bad
+        print(len(list(pkgutil.walk_packages(tui.cli.__path__))))
+    """)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) >= 7  # the walk really imported the subcommands

@@ -5,7 +5,6 @@ Importing this module does not import torch: screens that train import it inside
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from functools import partial
 
@@ -15,17 +14,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
-from tui.screens.base import TOPICS, ProblemScreen, StatementScreen
+from tui.screens.base import TOPICS, ProblemScreen
+from tui.screens.p1_discrete import P1Screen
+from tui.screens.p2_continuous import P2Screen
+from tui.screens.p3_walk import P3Screen
+from tui.screens.p4_x0 import P4Screen
+from tui.screens.p5_swiss import P5Screen
 from tui.state import StateStore, export_dir
 
-SCREENS: dict[int, tuple[str, str]] = {
-    1: ("tui.screens.p1_discrete", "P1Screen"),
-    2: ("tui.screens.p2_continuous", "P2Screen"),
-    3: ("tui.screens.p3_walk", "P3Screen"),
-    4: ("tui.screens.p4_x0", "P4Screen"),
-    5: ("tui.screens.p5_swiss", "P5Screen"),
-}
-"""Problem → (module, class) of its screen; a module not written yet shows the statement."""
+SCREENS: dict[int, type[ProblemScreen]] = {1: P1Screen, 2: P2Screen, 3: P3Screen, 4: P4Screen, 5: P5Screen}
+"""Problem → its screen (a Textual mode each; a screen is built the first time its mode opens)."""
+QUIT_WINDOW_S = 3.0
 
 
 def _valid_app(section: dict) -> tuple[dict, list[str]]:
@@ -74,17 +73,6 @@ STATE_VALIDATORS = {"app": _valid_app, "p2": _valid_p2}
 """Section → check of its stored values (until the single settings declaration supplies them all)."""
 
 
-def make_screen(problem: int) -> Screen:
-    module_name, class_name = SCREENS[problem]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return StatementScreen(problem)
-    return getattr(module, class_name)()
-
-
 class HelpScreen(ModalScreen[None]):
     """The current screen's help: what it shows, its keys, and the homework's text."""
 
@@ -108,7 +96,7 @@ class Hw7App(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "hw7-tui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
-    MODES = {f"p{n}": partial(make_screen, n) for n in SCREENS}
+    MODES = {f"p{n}": screen for n, screen in SCREENS.items()}
     BINDINGS = [
         *(Binding(str(n), f"problem({n})", f"P{n}", show=False) for n in SCREENS),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -117,6 +105,7 @@ class Hw7App(App[int]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
+    _quit_armed_until: float = 0.0
     torch_warm_up_s: float | None = 1.0
     """Seconds after start to import torch in a background thread (None: never)."""
 
@@ -145,6 +134,23 @@ class Hw7App(App[int]):
         self.run_worker(_import_torch, thread=True, group="warm-up", exit_on_error=False)
 
     # ---- actions ---------------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """ctrl+q: quit at once, unless a model is training: then ask for a second ctrl+q within
+        QUIT_WINDOW_S seconds (the run would be lost)."""
+        import time
+
+        from tui.screens.trainable import TRAIN_GROUP
+
+        running = [w for w in self.workers if w.group == TRAIN_GROUP and w.is_running]
+        if running and time.monotonic() > self._quit_armed_until:
+            self._quit_armed_until = time.monotonic() + QUIT_WINDOW_S
+            self.notify(f"a model is training: press ctrl+q again within {QUIT_WINDOW_S:g} s to quit "
+                        "(the run is lost), or x to cancel it", title="Quit?", severity="warning",
+                        timeout=QUIT_WINDOW_S)
+            return
+        self.workers.cancel_all()
+        self.exit()
+
     def action_problem(self, n: int) -> None:
         if self.current_mode != f"p{n}":
             self.switch_mode(f"p{n}")
@@ -193,7 +199,10 @@ class Hw7App(App[int]):
         self.call_after_refresh(hand_over)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's commands (less its Screenshot: ours below saves into the export directory),
+        the problems, every action of the current screen (from its bindings, so Train, Cancel,
+        Export, Copy, Reset … are all here, each once) and every view of the screen."""
+        yield from (c for c in super().get_system_commands(screen) if c.title != "Screenshot")
         for n in SCREENS:
             yield SystemCommand(f"Problem {n}: {TOPICS[n]}", f"Go to screen {n} (key {n})",
                                 partial(self.action_problem, n))
@@ -203,6 +212,8 @@ class Hw7App(App[int]):
         yield SystemCommand("Save screenshot (SVG)", "Into the export directory (ctrl+s)", self.action_screenshot)
         yield SystemCommand("Plot marker: toggle blocks / dots", "For terminals without good Unicode fonts",
                             self.action_toggle_marker)
+        if isinstance(screen, ProblemScreen):
+            yield from screen_commands(screen)
 
     def action_toggle_marker(self) -> None:
         self.plot_marker = "dot" if self.plot_marker == "hd" else "hd"
@@ -213,6 +224,26 @@ class Hw7App(App[int]):
             for plot in screen.query(Plot):
                 plot.redraw()
         self.notify(f"plot marker: {self.plot_marker}")
+
+
+def screen_commands(screen: ProblemScreen) -> Iterable[SystemCommand]:
+    """A command for each action bound on the screen itself and one for each of its views (tabs)."""
+    from textual.widgets import TabbedContent, TabPane
+
+    seen: set[str] = set()
+    for bindings in screen._bindings.key_to_bindings.values():
+        for binding in bindings:
+            if binding.description and binding.action not in seen:
+                seen.add(binding.action)
+                key = screen.app.get_key_display(binding)
+                yield SystemCommand(binding.description, f"Problem {screen.PROBLEM} (key {key})",
+                                    partial(screen.run_action, binding.action))
+    for tabs in screen.query(TabbedContent):
+        for pane in tabs.query(TabPane):
+            def show(tabs=tabs, pane=pane) -> None:
+                tabs.active = pane.id
+            yield SystemCommand(f"View: {pane._title}", f"Problem {screen.PROBLEM}: show the {pane._title} view",
+                                show)
 
 
 def _import_torch() -> None:

@@ -5,30 +5,6 @@ Plain text building (no Textual): the screens show it, the report prints it.
 
 from __future__ import annotations
 
-
-def explain_p2_rates(rates) -> str:
-    """Problem 2's error rates and their leading terms, from an engine.posterior.ErrorRates (plain text)."""
-    lead = rates.leading
-    fit = "all σ² shown" if rates.fit_max_sigma2 == float("inf") else f"σ² ≤ {rates.fit_max_sigma2:g}"
-    text = (f"Fitted on {fit} at y = {rates.y:g}: error ∝ (σ²)^rate with TV {rates.rate_tv:.2f}, mean "
-            f"{rates.rate_mean:.2f}, variance {rates.rate_variance:.2f}, KL {rates.rate_kl:.2f} (larger σ² are shown "
-            "but not fitted: there the next order still bends the curve).")
-    if lead is None:
-        return text
-    text += (f" With ℓ = log p at y (ℓ′ = {lead.dl1:.4g}, ℓ″ = {lead.dl2:.4g}, ℓ‴ = {lead.dl3:.4g}) the leading terms are: "
-             f"mean error (exact − approx) σ⁴(ℓ‴/2 + ℓ′ℓ″) = {lead.mean_coefficient:.4g}·σ⁴, variance error (exact − σ²) σ⁴ℓ″ = {lead.dl2:.4g}·σ⁴, "
-             f"TV ≈ φ(1)σ²|ℓ″| ≈ 0.242σ²|ℓ″| = {lead.tv(1.0):.4g}·σ², "
-             f"KL ≈ σ⁴ℓ″²/4 = {lead.kl(1.0):.4g}·σ⁴. So TV ∝ σ² and variance, KL ∝ σ⁴ need ℓ″(y) ≠ 0, "
-             "and the mean's σ⁴ needs ℓ‴/2 + ℓ′ℓ″ ≠ 0")
-    if lead.curvature_vanishes():
-        text += "; here ℓ″(y) = 0, so TV, variance and KL fall faster than that."
-    elif lead.mean_term_vanishes():
-        text += "; here ℓ‴/2 + ℓ′ℓ″ = 0, so the mean error falls faster than σ⁴."
-    else:
-        text += "."
-    return text
-
-
 def crossings_sentence(n_crossings: int, tracked: tuple[int, int] | None) -> str:
     """What a crossing count counts (engine.walk.crossings), said the same way on screen and in the report."""
     if tracked is None:

@@ -4,7 +4,7 @@ the exact-score sampler as the sampling-error reference, and the code explained.
 from __future__ import annotations
 
 from tui.export import markdown_table
-from tui.report import ReportContext, reuse_or_train, text_plot
+from tui.report_base import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 4000, 800
 

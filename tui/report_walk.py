@@ -10,7 +10,7 @@ from engine.problems.p3_walk import WalkResult, WalkSettings
 from tui.explain import explain_p3, explain_p4
 from tui.export import nice_ticks
 from tui.render import markdown
-from tui.report import ReportContext, reuse_or_train, text_plot
+from tui.report_base import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 20_000, 3_000
 

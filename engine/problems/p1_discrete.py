@@ -139,16 +139,17 @@ class P1Result:
                       for i in range(self.model.n)])
 
     def people_table(self) -> Table | None:
-        """Problem 1 (3)'s answer in numbers: the distribution comes back, the people do not."""
+        """Problem 1 (3)'s answer in numbers: the distribution comes back, the people do not. "same
+        people" comes first so that it stays in view when the counts (up to 10^15) are wide."""
         p = self.people
         if p is None:
             return None
         share = p.share_same
         return table("people", f"People: N = {p.n_people:,}, seed {p.seed}",
-                     [Column("state"), _col("start", COUNT), _col("after moving", COUNT),
-                      _col("after return", COUNT), Column("same people", ".1%")],
-                     [[self.labels[i], int(p.counts_x[i]), int(p.counts_y[i]), int(p.counts_back_x[i]),
-                       None if math.isnan(share[i]) else float(share[i])] for i in range(len(p.counts_x))],
+                     [Column("state"), Column("same people", ".1%"), _col("start", COUNT), _col("after moving", COUNT),
+                      _col("after return", COUNT)],
+                     [[self.labels[i], None if math.isnan(share[i]) else float(share[i]), int(p.counts_x[i]),
+                       int(p.counts_y[i]), int(p.counts_back_x[i])] for i in range(len(p.counts_x))],
                      notes=[self.people_note()])
 
     def tables(self) -> list[Table]:

@@ -128,11 +128,10 @@ class P2Result:
         r = self.rates
         rows: list[list[Any]] = [[f"{c.sigma2:g}", c.mean_error, c.variance_error, c.tv, c.kl] for c in r.rows]
         rows.append(["fitted rate", r.rate_mean, r.rate_variance, r.rate_tv, r.rate_kl])
-        return table("errors", f"Approximation error against σ² at y = {r.y:g} (TV and KL between the two densities)",
+        return table("errors", f"Error of the approximation against σ² at y = {r.y:g}",
                      [Column("σ²"), Column("|Δmean|", ".3g"), Column("|Δvar|", ".3g"), Column("TV", ".3g"),
                       Column("KL", ".3g")], rows,
-                     notes=["fitted rate: error ∝ (σ²)^rate. The Taylor step drops a term of order σ², so the "
-                            "densities differ by O(σ²) (TV rate ≈ 1) and the mean, variance and KL by O(σ⁴) (rate ≈ 2)."])
+                     notes=[explain_p2_rates(r)])
 
     def particles_table(self) -> Table | None:
         p = self.particles
@@ -168,7 +167,7 @@ class P2Result:
     def posterior_curves(self, n: int = 241) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """xs around both posteriors (±4.5 of the wider std), the exact p(x|y) and the approximation."""
         c = self.comparison
-        sd = math.sqrt(max(c.exact_variance, c.approx.variance))
+        sd = max(_spread(c), math.sqrt(c.approx.variance))
         center = 0.5 * (c.exact_mean + c.approx.mean)
         xs = np.linspace(center - 4.5 * sd, center + 4.5 * sd, n)
         return xs, c.exact.pdf(xs), c.approx.pdf(xs)
@@ -179,7 +178,7 @@ class P2Result:
         p, c = self.particles, self.comparison
         if p is None or p.n_selected < 2:
             return None
-        sd = math.sqrt(c.exact_variance)
+        sd = _spread(c)
         lo, hi = c.exact_mean - 4 * sd, c.exact_mean + 4 * sd
         counts, edges = np.histogram(p.origins, bins=bins, range=(lo, hi))
         density = counts / (p.n_selected * (edges[1] - edges[0]))
@@ -200,6 +199,10 @@ class P2Result:
                 "tv": [r.tv for r in rates.rows], "kl": [r.kl for r in rates.rows],
                 "rate_mean": rates.rate_mean, "rate_variance": rates.rate_variance,
                 "rate_tv": rates.rate_tv, "rate_kl": rates.rate_kl,
+                "fit_max_sigma2": rates.fit_max_sigma2,
+                "leading_terms": rates.leading.as_dict() if rates.leading is not None else None,
+                "predicted": ([rates.leading.predicted(r.sigma2) for r in rates.rows]
+                              if rates.leading is not None else None),
             },
         }
         if p is not None:
@@ -207,6 +210,12 @@ class P2Result:
                                 "mean": float(p.origins.mean()) if p.n_selected else None,
                                 "variance": float(p.origins.var()) if p.n_selected > 1 else None}
         return out
+
+
+def _spread(c: PosteriorComparison) -> float:
+    """The exact posterior's standard deviation, never below its narrowest component's (the mixture's
+    variance Σw(s² + m²) − (Σwm)² can cancel to ≤ 0 when the means are ~1e6 apart)."""
+    return max(math.sqrt(max(c.exact_variance, 0.0)), min(c.exact.stds))
 
 
 def _mixture_json(m: GaussianMixture) -> dict[str, list[float]]:
@@ -219,3 +228,26 @@ def compare_p2(settings: P2Settings, *, particles: bool = True) -> P2Result:
     s, prior = settings, settings.prior
     check = particles_near(prior, s.sigma2, s.y, n=s.particles, seed=s.seed) if particles else None
     return P2Result(s, compare(prior, s.sigma2, s.y), error_rates(prior, s.y), check)
+
+
+def explain_p2_rates(rates) -> str:
+    """Problem 2's error rates and their leading terms, from an engine.posterior.ErrorRates (plain text)."""
+    lead = rates.leading
+    fit = "all σ² shown" if rates.fit_max_sigma2 == float("inf") else f"σ² ≤ {rates.fit_max_sigma2:g}"
+    text = (f"Fitted on {fit} at y = {rates.y:g}: error ∝ (σ²)^rate with TV {rates.rate_tv:.2f}, mean "
+            f"{rates.rate_mean:.2f}, variance {rates.rate_variance:.2f}, KL {rates.rate_kl:.2f} (larger σ² are shown "
+            "but not fitted: there the next order still bends the curve).")
+    if lead is None:
+        return text
+    text += (f" With ℓ = log p at y (ℓ′ = {lead.dl1:.4g}, ℓ″ = {lead.dl2:.4g}, ℓ‴ = {lead.dl3:.4g}) the leading terms are: "
+             f"mean error (exact − approx) σ⁴(ℓ‴/2 + ℓ′ℓ″) = {lead.mean_coefficient:.4g}·σ⁴, variance error (exact − σ²) σ⁴ℓ″ = {lead.dl2:.4g}·σ⁴, "
+             f"TV ≈ φ(1)σ²|ℓ″| ≈ 0.242σ²|ℓ″| = {lead.tv(1.0):.4g}·σ², "
+             f"KL ≈ σ⁴ℓ″²/4 = {lead.kl(1.0):.4g}·σ⁴. So TV ∝ σ² and variance, KL ∝ σ⁴ need ℓ″(y) ≠ 0, "
+             "and the mean's σ⁴ needs ℓ‴/2 + ℓ′ℓ″ ≠ 0")
+    if lead.curvature_vanishes():
+        text += "; here ℓ″(y) = 0, so TV, variance and KL fall faster than that."
+    elif lead.mean_term_vanishes():
+        text += "; here ℓ‴/2 + ℓ′ℓ″ = 0, so the mean error falls faster than σ⁴."
+    else:
+        text += "."
+    return text

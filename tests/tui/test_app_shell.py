@@ -79,3 +79,75 @@ def test_state_store_round_trip_and_unwritable_dir(tmp_path):
     wrong_shape.mkdir()
     (wrong_shape / "state.json").write_text("[1, 2]")
     assert StateStore(wrong_shape).problems and StateStore(wrong_shape).sections == {}
+
+
+async def test_palette_has_every_action_and_view_of_the_screen_once(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+        for action in ("Train", "Cancel", "Export", "Copy"):
+            assert action in titles, titles
+        assert "View: Reverse" in titles and "View: Quality" in titles
+        assert "Screenshot" not in titles  # Textual's own, which ignores the export directory
+
+
+async def test_help_lists_every_key_the_screen_answers(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        keys = dict((what, key) for key, what in app.screen.key_rows())
+        for what in ("Train", "Cancel", "Export", "Copy"):
+            assert what in keys, keys
+        assert "`t`" in app.screen.help_markdown()
+
+
+async def test_a_second_export_never_overwrites_the_first(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_EXPORT_DIR", str(tmp_path / "out"))
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        first = {p.name: p.read_text() for p in (tmp_path / "out").iterdir()}
+        await pilot.press("e")
+        await pilot.pause()
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(names) == 2 * len(first) and all((tmp_path / "out" / n).read_text() == t for n, t in first.items())
+    assert any("-2." in n for n in names)
+
+
+async def test_quit_while_training_asks_first_then_exits(tmp_path):
+    import time
+
+    from textual.worker import get_current_worker
+
+    from tui.screens.trainable import TRAIN_GROUP
+
+    def training() -> None:  # stands in for a training run: stops when cancelled
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            time.sleep(0.01)
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.run_worker(training, thread=True, group=TRAIN_GROUP)
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code is None and any("press ctrl+q again" in n.message for n in app._notifications)
+        start = time.perf_counter()
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+        assert app.return_code is not None  # exit() was called
+    assert time.perf_counter() - start < 2.0
+
+
+async def test_quit_without_training_is_immediate(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code is not None

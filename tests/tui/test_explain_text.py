@@ -11,7 +11,7 @@ import pytest
 
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.posterior import error_rates, leading_terms
-from tui.explain import explain_p2_rates
+from engine.problems.p2_continuous import explain_p2_rates
 
 
 # ---- item 7: Problem 2's rates --------------------------------------------------------------------

@@ -29,10 +29,10 @@ def run(args: argparse.Namespace) -> int:
     with_particles = args.particles is not None
     if not with_particles:
         args.particles = PARTICLES.default
-    try:
+    try:  # the other options were checked by their specs already: only the mixture can be refused here
         settings = settings_from_args(P2Settings, args, mixture=args.mixture)
     except InvalidInput as exc:
-        raise InvalidInput(f"--mixture: {exc}" if "component" in str(exc) or "mixture" in str(exc) else str(exc)) from None
+        raise InvalidInput(f"--mixture: {exc}") from None
     result = compare_p2(settings, particles=with_particles)
     if args.json:
         print_json(result.as_json())

@@ -20,17 +20,20 @@ def legend() -> Text:
     text = Text()
     for name, (r, g, b) in zip(SERIES, COLORS):
         text.append("■ ", style=f"rgb({r},{g},{b})")
-        text.append(f"{name}  ")
+        text.append(f"{name} ")
     return text
 
 
+UNITS = ((10**12, "trillions"), (10**9, "billions"), (10**6, "millions"), (10**3, "thousands"), (1, "people"))
+
+
 def draw_people(plt, result: P1Result, marker: str) -> None:
-    """Bars of the counts per state (in billions from 10^8 people up, else in people)."""
+    """Bars of the counts per state, in the largest unit N holds at least one of (billions for 10^9)."""
     people = result.people
     if people is None:
         return
-    scale = 1e9 if people.n_people >= 10**8 else 1.0
+    scale, unit = next((s, u) for s, u in UNITS if people.n_people >= s)
     series = [people.counts_x / scale, people.counts_y / scale, people.counts_back_x / scale]
     plt.multiple_bar(result.labels, [s.tolist() for s in series], marker=marker, color=list(COLORS))
     plt.xlabel("state")
-    plt.ylabel("billions" if scale == 1e9 else "people")
+    plt.ylabel(unit)

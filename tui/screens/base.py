@@ -7,12 +7,12 @@ and implements :meth:`compose_body`. It keeps its settings in the app's state st
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown
+from textual.widgets import Footer, Header
 
 from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
@@ -27,6 +27,18 @@ TOPICS = {
     4: "Predicting x₀: the ε target",
     5: "The toy-diffusion swiss roll",
 }
+
+
+def numbered_names(folder: Path, names: list[str]) -> dict[str, str]:
+    """name → the name to write: the names as given when none exists yet in ``folder``, else all with
+    the same smallest free number (``hw7-p3-tables-2.md``, ``hw7-p3-plot-2.txt``), so one export's
+    files stay together and an earlier export is never overwritten."""
+    k = 1
+    while True:
+        out = {n: n if k == 1 else f"{Path(n).stem}-{k}{Path(n).suffix}" for n in names}
+        if not any((folder / n).exists() for n in out.values()):
+            return out
+        k += 1
 
 
 class ProblemScreen(Screen):
@@ -80,18 +92,18 @@ class ProblemScreen(Screen):
         return {}
 
     def visible_plot_text(self) -> str | None:
-        """The plots the user is looking at (every displayed one: both panels of a pair), as plain
-        text without colour codes (plotext's own uncolorize)."""
-        from plotext import uncolorize
+        """Every plot the user is looking at (both panels of a pair), as plain text."""
+        import plotext
 
         from tui.widgets.plot import Plot
 
-        shown = [uncolorize(plot.plt.build()) for plot in self.query(Plot)
+        shown = [plotext.uncolorize(plot.plt.build()) for plot in self.query(Plot)
                  if plot.display and plot.is_on_screen and plot.size.area]
         return "\n\n".join(shown) or None
 
     def action_export(self) -> None:
-        """Write this screen's tables (and its visible plot, as text) into the export directory."""
+        """Write this screen's tables (and its visible plots, as text) into the export directory,
+        numbered so that a second export never overwrites the first."""
         files = dict(self.export_files())
         plot = self.visible_plot_text()
         if plot:
@@ -100,40 +112,46 @@ class ProblemScreen(Screen):
             self.notify("nothing to export on this screen yet", severity="warning")
             return
         folder = export_dir()
+        names = numbered_names(folder, list(files))
         try:
-            paths = [write_atomic(folder / name, text, make_parent=True) for name, text in files.items()]
+            paths = [write_atomic(folder / name, files[original], make_parent=True)
+                     for original, name in names.items()]
         except (WriteError, OSError) as exc:
-            self.notify(f"could not export to {folder}: {getattr(exc, 'reason', None) or exc}", severity="error", timeout=8)
+            self.notify(f"could not export to {folder}: {getattr(exc, 'reason', None) or exc}",
+                        severity="error", timeout=8)
             return
         self.notify(f"{len(paths)} files written to {folder}: " + ", ".join(p.name for p in paths), title="Export")
 
     def action_copy(self) -> None:
-        """Copy this screen's Markdown export to the clipboard (through the terminal: works over SSH)."""
+        """Send this screen's Markdown tables to the clipboard through the terminal (OSC 52: works
+        over SSH where the terminal allows it; no terminal says whether it did, so say so)."""
         markdown = next((text for name, text in self.export_files().items() if name.endswith(".md")), None)
         if markdown is None:
             self.notify("nothing to copy on this screen yet", severity="warning")
             return
         self.app.copy_to_clipboard(markdown)
-        self.notify("the tables (Markdown) were copied to the clipboard", title="Copy")
+        self.notify("the tables (Markdown) were sent to the terminal's clipboard (OSC 52). If nothing "
+                    "arrives, your terminal does not allow it (tmux: set -g set-clipboard on); `e` writes "
+                    "the same tables to a file.", title="Copy", timeout=8)
 
     # ---- help --------------------------------------------------------------------------------
+    def key_rows(self) -> list[tuple[str, str]]:
+        """(key, what it does) for every key this screen answers right now, app keys included:
+        the help's key table is made from the bindings themselves, so it cannot miss one."""
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for active in self.app.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            rows.append((self.app.get_key_display(binding), binding.description))
+        return rows
+
     def help_markdown(self) -> str:
+        keys = "\n".join(f"| `{key}` | {what} |" for key, what in self.key_rows())
         return (f"# Problem {self.PROBLEM} — {self.TOPIC or TOPICS.get(self.PROBLEM, '')}\n\n"
                 f"{self.HELP.strip()}\n\n"
-                "**Everywhere:** `1`–`5` switch problems · `?` this help · `ctrl+p` commands · "
-                "`m` saved models · `ctrl+s` screenshot (SVG) · `ctrl+q` quit\n\n"
+                f"## Keys\n\n| key | does |\n|---|---|\n{keys}\n\n"
+                "`ctrl+p` lists every action as a command.\n\n"
                 f"---\n\n## The homework's text\n\n{statement(self.PROBLEM)}")
-
-
-class StatementScreen(ProblemScreen):
-    """A problem whose interactive screen is not built yet: its statement, readable."""
-
-    HELP = "This screen shows the homework's statement for this problem."
-
-    def __init__(self, problem: int) -> None:
-        self.PROBLEM = problem  # type: ignore[misc]  # instance attribute shadows the ClassVar
-        super().__init__(id=f"statement-{problem}")
-
-    def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="statement"):
-            yield Markdown(statement(self.PROBLEM))

@@ -73,8 +73,14 @@ class EditingScreen(ProblemScreen):
         self._what = ""
         self._save_if_changed()
 
-    def watch_setup(self, setup: Any) -> None:
-        self.show_setup(setup)
+    def watch_setup(self, old: Any, setup: Any) -> None:
+        try:
+            self.show_setup(setup)
+        except (InvalidInput, ArithmeticError, ValueError) as exc:  # numbers the engine cannot take
+            self.message(f"✗ cannot compute with this ({exc}); the previous settings stay", error=True)
+            self.set_reactive(type(self).setup, setup := old)
+            if self.result is None:  # at start nothing was shown yet: show the defaults
+                self.show_setup(setup)
         for box in self.query(SettingInput):
             if box.in_force != getattr(setup, box.spec.name):
                 box.set_in_force(getattr(setup, box.spec.name))
@@ -104,14 +110,18 @@ class EditingScreen(ProblemScreen):
     def _cell_refused(self, event: EditableTable.Refused) -> None:
         self.message(event.message, error=True)
 
+    @on(EditableTable.Opened)
+    def _cell_opened(self, event: EditableTable.Opened) -> None:
+        self.message(f"editing {event.name}: Enter commits · Esc cancels")
+
     @on(EditableTable.Cancelled)
     def _cell_cancelled(self) -> None:
         self.message("edit cancelled; nothing changed")
 
-    @on(SettingInput.Changed)
-    def _box_changed(self, event: SettingInput.Changed) -> None:
+    @on(SettingInput.Set)
+    def _box_changed(self, event: SettingInput.Set) -> None:
+        self.message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")  # first: a failure replaces it
         self.setup = replace(self.setup, **{event.name: event.value})
-        self.message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")
 
     @on(SettingInput.Refused)
     def _box_refused(self, event: SettingInput.Refused) -> None:
@@ -138,5 +148,5 @@ class EditingScreen(ProblemScreen):
         self.query_one(Tabs).action_next_tab()
 
     def action_new_seed(self) -> None:
+        self.message(f"✓ seed = {self.setup.seed + 1}")
         self.setup = replace(self.setup, seed=self.setup.seed + 1)
-        self.message(f"✓ seed = {self.setup.seed}")

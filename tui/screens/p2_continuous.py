@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
 from engine.errors import InvalidInput
+from engine.mixture import GaussianMixture
 from engine.problems.p2_continuous import (
     COMPONENT, MAX_COMPONENTS, SIGMA2, P2Result, P2Settings, component_value, compare_p2, mixture_rows,
     mixture_text,
@@ -141,15 +142,34 @@ class P2Screen(EditingScreen):
         self.save_settings(mixture=s.prior.format(), draft=[list(r) for r in self.draft], sigma2=s.sigma2, y=s.y,
                            particles=s.particles, seed=s.seed)
 
+    # ---- what is in force (read-only names for the setup's fields) ----------------------------------
+    @property
+    def mixture(self) -> GaussianMixture:
+        return self.setup.prior
+
+    @property
+    def sigma2(self) -> float:
+        return self.setup.sigma2
+
+    @property
+    def y(self) -> float:
+        return self.setup.y
+
+    @property
+    def seed(self) -> int:
+        return self.setup.seed
+
     # ---- the mixture table ----------------------------------------------------------------------------
     def _cell_name(self, row: int, col: int) -> str:
         return f"{COLUMNS[col]} of component {row + 1}"
 
     def _check_cell(self, row: int, col: int, text: str) -> str | None:
+        """None, or the spec's message naming the cell: "mean of component 2 must be from …"."""
+        spec = COMPONENT[col - 1]
         try:
-            COMPONENT[col - 1].parse(text)
+            spec.parse(text)
         except InvalidInput as exc:
-            return f"{self._cell_name(row, col)}: {exc}"
+            return self._cell_name(row, col) + str(exc).removeprefix(spec.label)
         return None
 
     def show_draft(self, rows: Rows) -> None:
@@ -196,16 +216,17 @@ class P2Screen(EditingScreen):
 
     def action_scale_sigma2(self, factor: float) -> None:
         sigma2 = min(max(self.setup.sigma2 * factor, SIGMA2.low), SIGMA2.high)
-        self.setup = replace(self.setup, sigma2=sigma2)
         self.message(f"✓ σ² = {SIGMA2.format(sigma2)}" + (" (the end of its range)" if sigma2 in (SIGMA2.low, SIGMA2.high) else ""))
+        self.setup = replace(self.setup, sigma2=sigma2)
 
     def action_shift_y(self, delta: float) -> None:
         try:
-            self.setup = replace(self.setup, y=round(self.setup.y + delta, 10))
+            setup = replace(self.setup, y=round(self.setup.y + delta, 10))
         except InvalidInput as exc:
             self.message(f"✗ {exc}", error=True)
             return
-        self.message(f"✓ y = {self.setup.y:g}")
+        self.message(f"✓ y = {setup.y:g}")
+        self.setup = setup
 
     def export_files(self) -> dict[str, str]:
         if self.result is None:

@@ -42,7 +42,7 @@ class TrainableScreen(ProblemScreen):
     # ---- boxes for declared settings (engine.settings.Spec): screens 3–4, and 5 once converted ----
     def compose_settings(self, specs: Iterable[Spec], values: Mapping[str, Any]) -> ComposeResult:
         """A label and a SettingInput per spec (id ``PARAM_PREFIX + name``): the box checks with the
-        spec, keeps focus and text on a bad Enter, and posts SettingInput.Changed on a good one."""
+        spec, keeps focus and text on a bad Enter, and posts SettingInput.Set on a good one."""
         for spec in specs:
             yield Label(spec.label, classes="param-label")
             yield SettingInput(spec, values[spec.name], id=f"{self.PARAM_PREFIX}{spec.name}", classes="param-input")

@@ -146,8 +146,8 @@ class WalkScreen(WalkRuns, TrainableScreen):
             self.params = replace(self.params, mixture=mixture)
 
     # ---- state → pictures ---------------------------------------------------------------------------
-    @on(SettingInput.Changed)
-    def _setting_changed(self, event: SettingInput.Changed) -> None:
+    @on(SettingInput.Set)
+    def _setting_changed(self, event: SettingInput.Set) -> None:
         self.set_focus(None)  # back to the screen's keys
         try:
             self.params = replace(self.params, **{event.name: event.value})

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,28 @@ from textual.widgets import DataTable, Input, Label
 
 Check = Callable[[int, int, str], "str | None"]
 Editable = Callable[[int, int], bool]
+
+
+class _CellTable(DataTable):
+    """The table inside an EditableTable. Enter opens the editor here, at once, not through a
+    message: keys typed right after it (a paste, a fast typist, tmux) are already queued to this
+    table, and they go on to the editor instead of reaching the app's bindings ("4" would switch
+    to screen 4)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        owner = self.parent
+        if isinstance(owner, EditableTable):
+            if owner.editing:
+                event.stop()
+                event.prevent_default()
+                owner.query_one("#edit-input", Input)._forward_event(events.Key(event.key, event.character))
+                return
+            if event.key == "enter" and self.row_count:
+                event.stop()
+                event.prevent_default()
+                owner.open_editor(self.cursor_coordinate)
+                return
+        await super()._on_key(event)
 
 
 class EditableTable(Vertical):
@@ -36,7 +58,6 @@ class EditableTable(Vertical):
     EditableTable.-editing > #edit-line { display: block; }
     EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; }
     EditableTable #edit-input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
-    EditableTable #edit-hint { width: auto; height: 1; color: $text-muted; padding: 0 0 0 1; }
     """
 
     BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
@@ -66,6 +87,17 @@ class EditableTable(Vertical):
             return self.table
 
     @dataclass
+    class Opened(Message):
+        """The editor opened on a cell (the owner says how to commit or cancel)."""
+
+        table: "EditableTable"
+        name: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
     class Cancelled(Message):
         """Escape closed the editor; nothing changed."""
 
@@ -84,11 +116,10 @@ class EditableTable(Vertical):
         self._editing: Coordinate | None = None
 
     def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
+        yield _CellTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
         with Horizontal(id="edit-line"):
             yield Label("", id="edit-label")
             yield Input(id="edit-input", select_on_focus=True)
-            yield Label("Enter commits · Esc cancels", id="edit-hint")
 
     @property
     def table(self) -> DataTable:
@@ -130,21 +161,26 @@ class EditableTable(Vertical):
 
     # ---- editing -------------------------------------------------------------------------------
     @on(DataTable.CellSelected, "#edit-table")
-    def _start_edit(self, event: DataTable.CellSelected) -> None:
+    def _start_edit(self, event: DataTable.CellSelected) -> None:  # a click on a cell
         event.stop()
-        coord = event.coordinate
+        if self._editing is None:
+            self.open_editor(event.coordinate)
+
+    def open_editor(self, coord: Coordinate) -> None:
+        """Open the editor on a cell (or say that it is computed); the editor takes the focus now."""
         if not self.editable(coord.row, coord.column):
             self.app.bell()
             self.post_message(self.Refused(self, f"{self.cell_name(coord.row, coord.column)} is computed, not edited"))
             return
         self._editing = coord
-        value = event.value
+        value = self.table.get_cell_at(coord)
         text = value.plain if isinstance(value, Text) else str(value)
         self.query_one("#edit-label", Label).update(f"{self.cell_name(coord.row, coord.column)} =")
         self.add_class("-editing")
         entry = self.query_one("#edit-input", Input)
         entry.value = text.strip()
-        entry.focus()
+        self.screen.set_focus(entry)
+        self.post_message(self.Opened(self, self.cell_name(coord.row, coord.column)))
 
     @on(Input.Submitted, "#edit-input")
     def _commit(self, event: Input.Submitted) -> None:

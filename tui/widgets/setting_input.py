@@ -37,18 +37,18 @@ class SpecValidator(Validator):
 
 
 class SettingInput(Input):
-    """A box for one setting. Posts :class:`SettingInput.Changed` with the parsed value on a valid
+    """A box for one setting. Posts :class:`SettingInput.Set` with the parsed value on a valid
     Enter and :class:`SettingInput.Refused` with the message on a bad one."""
 
     BINDINGS = [Binding("escape", "leave", "Leave box", show=False)]
 
     @dataclass
-    class Changed(Message):
+    class Set(Message):
+        """A valid value was entered and is now in force (not Input.Changed, which fires per key)."""
+
         box: "SettingInput"
         name: str
         value: Any
-        parsed: bool = False
-        """True for the setting's own message (a valid value was entered)."""
 
     @dataclass
     class Refused(Message):
@@ -62,13 +62,6 @@ class SettingInput(Input):
         super().__init__(value=spec.format(self.in_force), id=id or f"setting-{spec.name}",
                          classes=classes, validators=[SpecValidator(spec)], validate_on={"changed", "submitted"},
                          tooltip=spec.describe())
-
-    def post_message(self, message: Message) -> bool:
-        # Input posts ``self.Changed(self, text, validation)`` on every keystroke; here ``Changed`` is
-        # the setting's message, so that one goes out as what it is: an Input.Changed.
-        if isinstance(message, SettingInput.Changed) and not message.parsed:
-            message = Input.Changed(self, message.name, message.value)
-        return super().post_message(message)
 
     def set_in_force(self, value: Any) -> None:
         """Show a value that is now in force (set by code: a reset, a loaded model)."""
@@ -93,7 +86,7 @@ class SettingInput(Input):
         self.in_force = value
         self.value = self.spec.format(value)
         self.cursor_position = len(self.value)  # after the whole number, not inside it
-        self.post_message(self.Changed(self, self.spec.name, value, parsed=True))
+        self.post_message(self.Set(self, self.spec.name, value))
 
 
 class MessageLine(Static):
@@ -103,6 +96,9 @@ class MessageLine(Static):
     MessageLine { height: auto; max-height: 3; color: $text-muted; }
     MessageLine.-error { color: $error; text-style: bold; }
     """
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(text, id=id, classes=classes, markup=False)  # messages quote what was typed
 
     def show(self, text: str, *, error: bool = False) -> None:
         self.update(text)
