@@ -28,6 +28,7 @@ import numpy as np
 
 from engine.errors import InvalidInput
 from engine.mixture import GaussianMixture
+from engine.settings import Spec
 
 ScoreFn = Callable[[np.ndarray, int], np.ndarray]
 """s(x, t): the score of pt at the points x (an array), for an integer step t ≥ 1."""
@@ -42,10 +43,14 @@ TRACKED_PATHS = 12
 PATH_FRAMES = 61
 """Recorded frames from T to 0 for playback and for counting crossings (sample(max_frames=…))."""
 
-
-MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 1e4
-"""Per-step σ² in [1e-12, 1e4]: a subnormal σ² underflows in σ²·s and √σ²; at the top, T·σ² ≤ 1e9
-keeps every marginal pt = p0 ∗ N(0, tσ²) within the range a mixture may hold (std ≤ 1e9)."""
+T_STEPS = Spec("T", "T", int, 100, 1, 10_000, help="number of noising steps T",
+               reason="Every reverse run makes T score calls on every particle: 10000 steps of 20000 particles "
+                      "take about a minute with a learned score, and the step error (∝ 1/T) is already ~1e-4 at 1000.")
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 100.0
+SIGMA2 = Spec("sigma2", "σ²", float, 0.25, MIN_SIGMA2, MAX_SIGMA2,
+              help="noise variance σ² added by each step (the walk adds Tσ² in all)",
+              reason="A subnormal σ² underflows in σ²·s and √σ² (so the floor is 1e-12); above 100 a single "
+                     "step already dwarfs any p₀ a box can hold, and T·σ² ≤ 10⁶ keeps every pt in a mixture's range.")
 
 
 @dataclass(frozen=True)
@@ -56,13 +61,10 @@ class WalkSetup:
     T: int
     sigma2: float
 
-    def __post_init__(self) -> None:
-        if not isinstance(self.T, (int, np.integer)) or not 1 <= self.T <= 100_000:
-            raise InvalidInput(f"T must be a whole number from 1 to 100000, got {self.T!r}")
-        if not isinstance(self.sigma2, (int, float)) or not math.isfinite(self.sigma2) or self.sigma2 <= 0:
-            raise InvalidInput(f"σ² must be a finite number > 0, got {self.sigma2!r}")
-        if not MIN_SIGMA2 <= self.sigma2 <= MAX_SIGMA2:
-            raise InvalidInput(f"σ² must be between {MIN_SIGMA2:g} and {MAX_SIGMA2:g}, got {self.sigma2:g}")
+    def __post_init__(self) -> None:  # the same declarations as every box and option (T_STEPS, SIGMA2)
+        T = int(self.T) if isinstance(self.T, np.integer) else self.T
+        object.__setattr__(self, "T", T_STEPS.check(T))
+        object.__setattr__(self, "sigma2", SIGMA2.check(self.sigma2))
 
     @property
     def sigma(self) -> float:

@@ -59,13 +59,15 @@ class ExactSide:
 
 
 def exact_side(setup: WalkSetup, n: int, seed: int = 0, start: str = "prior",
-               methods: tuple[str, ...] = METHODS) -> ExactSide:
+               methods: tuple[str, ...] = METHODS, should_stop=None) -> ExactSide:
     """Run the exact-score samplers once: from `start` (the quality table), from pT and from N(0, Tσ²)
-    (the budget; the N(0, Tσ²) run is shared when start is "prior"), each with `seed` and n particles."""
+    (the budget; the N(0, Tσ²) run is shared when start is "prior"), each with `seed` and n particles.
+    ``should_stop`` is asked at every sampling step (InterruptedError when it says stop)."""
     exact = exact_score_fn(setup)
 
     def run(method: str, from_: str):
-        return sample(setup, exact, n, method=method, start=from_, seed=seed, max_frames=2).x0
+        return sample(setup, exact, n, method=method, start=from_, seed=seed, max_frames=2,
+                      should_stop=should_stop).x0
 
     rows, parts = [], {}
     for method in methods:

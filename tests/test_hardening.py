@@ -186,12 +186,12 @@ async def test_unicode_digits_and_underscores_in_a_training_box_are_refused(tmp_
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        before = dict(screen.values)
+        before = screen.params  # the settings in force (a frozen WalkSettings)
         for text in ("١٢٠", "1_000", "1e999999999", "9" * 5000):
             box = screen.query_one("#param-T", Input)
             box.value = text
             await box.action_submit()
             await pilot.pause()
-            assert screen.values == before, text
+            assert screen.params == before, text
             message = str(screen.query_one("#walk-message").render())
             assert message.startswith("✗ T") and len(message) < 200, message

@@ -1,11 +1,13 @@
 """Every setting of every problem: the command line (``main([...])``), the screen's validator
 (``SpecValidator(spec).validate(text)`` or the table's cell check) and the engine (the settings
 dataclass) accept and refuse exactly the same values — at each end of the range, just beyond it,
-and a non-number. Each problem has its own test functions below (named after the problem)."""
+a non-number, each choice and a wrong one. Each problem has its own test functions below (named after the problem)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -132,3 +134,130 @@ def test_p2_mixture_cells_agree_at_the_ends(capsys, col, spec, text, value):
     assert cli_ok == (cell_error is None) == _p1p2_engine(P2Settings, mixture=mixture) == want
     if not want:  # "std of component 1 must be …" on screen, "component 1: std must be …" on the command line
         assert cell_error.removeprefix(screen._cell_name(0, col)) in err
+
+
+# ---- shared by the problems below: the cases of one Spec ------------------------------------------
+@dataclass(frozen=True)
+class Case:
+    text: str  # what is typed in a box or given on the command line
+    value: Any  # the same value as the engine gets it (a number, a choice, or the text itself)
+
+
+def boundary_cases(spec: Spec) -> list[Case]:
+    """low, just below low (just above too when low is open), high, just above high, a non-number;
+    for choices: each choice and a wrong one."""
+    if spec.choices:
+        return [Case(c, c) for c in spec.choices] + [Case("no_such_choice", "no_such_choice")]
+    cases: list[Case] = []
+
+    def step(end: float) -> float:
+        return 1 if spec.kind is int else max(abs(end) * 1e-6, 1e-9)
+
+    def case(v: float) -> Case:
+        v = int(v) if spec.kind is int else float(v)
+        return Case(str(v) if spec.kind is int else repr(v), v)
+
+    if spec.low is not None:
+        cases += [case(spec.low), case(spec.low - step(spec.low))]
+        if spec.low_open:
+            cases.append(case(spec.low + step(spec.low)))
+    if spec.high is not None:
+        cases += [case(spec.high), case(spec.high + step(spec.high))]
+    cases.append(Case("abc", "abc"))
+    return cases
+
+
+def validator_says(spec: Spec, text: str) -> tuple[bool, str]:
+    from tui.widgets.setting_input import SpecValidator
+
+    result = SpecValidator(spec).validate(text)
+    return result.is_valid, "" if result.is_valid else result.failure_descriptions[0]
+
+
+def engine_accepts(cls: type, name: str, value: Any, **base: Any) -> bool:
+    try:
+        cls(**{**base, name: value})
+    except InvalidInput:
+        return False
+    return True
+
+
+def expected_by_range(spec: Spec, case: Case) -> bool:
+    """The declaration's own answer (so a test can fail if all three faces drift together)."""
+    if spec.choices:
+        return case.value in spec.choices
+    if not isinstance(case.value, (int, float)) or not math.isfinite(case.value):
+        return False
+    low_ok = spec.low is None or (case.value > spec.low if spec.low_open else case.value >= spec.low)
+    return low_ok and (spec.high is None or case.value <= spec.high)
+
+
+# ---- Problems 3 and 4 -----------------------------------------------------------------------------
+def _walk_cases():
+    from engine.problems.p3_walk import WalkSettings
+
+    return [pytest.param(problem, spec, case, id=f"{problem}-{spec.name}={case.text}")
+            for problem in ("p3", "p4") for spec in specs_of(WalkSettings) for case in boundary_cases(spec)]
+
+
+class _WalkStub:
+    """What the stubbed workflow returns: enough for ``hw7-tui p3/p4 --json`` to print."""
+
+    def as_json(self) -> dict:
+        return {"ran": True}
+
+
+@pytest.mark.parametrize("problem, spec, case", _walk_cases())
+def test_p3_p4_cli_screen_and_engine_agree(problem, spec, case, monkeypatch, capsys):
+    from engine.mixture import DEFAULT_MIXTURE
+    from engine.problems import p3_walk
+    from engine.problems.p3_walk import WalkSettings
+    from engine.score_net import TrainSettings
+    from engine.walk import WalkSetup
+    from tui.cli import main
+
+    seen: list = []
+    monkeypatch.setattr(p3_walk, "run", lambda settings, target, **kw: seen.append((settings, target)) or _WalkStub())
+    expected = expected_by_range(spec, case)
+    valid, message = validator_says(spec, case.text)
+    assert valid == expected, (case, message)
+    status = main([problem, f"{spec.option}={case.text}", "--json"])  # "=": a negative is not an option
+    err = capsys.readouterr().err
+    assert status == (0 if expected else 2), err
+    if expected:  # the value reached the workflow unchanged, for this problem's target
+        assert getattr(seen[0][0], spec.name) == spec.parse(case.text) and seen[0][1] == problem
+    else:  # the command line says what the box says, in one line
+        assert message in err and err.count("\n") == 1, (message, err)
+    assert engine_accepts(WalkSettings, spec.name, case.value) == expected
+    mixture = DEFAULT_MIXTURE.format()
+    if spec.name in TrainSettings.__dataclass_fields__:  # the trainer checks with the same spec …
+        assert engine_accepts(TrainSettings, spec.name, case.value, mixture=mixture) == expected
+    if spec.name in ("T", "sigma2"):  # … and so does the walk itself
+        base = {"p0": DEFAULT_MIXTURE, "T": 10, "sigma2": 0.5}
+        assert engine_accepts(WalkSetup, spec.name, case.value, **base) == expected
+
+
+@pytest.mark.parametrize("text, ok", [("1:0:1", True), ("0.5:-1:0.3,0.5:1:0.3", True), ("1:0:-1", False),
+                                      ("1:0:0", False), ("abc", False)])
+def test_p3_p4_mixture_agrees(text, ok, monkeypatch, capsys):
+    """p₀ is Problem 2's mixture text: the command line and WalkSettings take and refuse the same."""
+    from engine.problems import p3_walk
+    from engine.problems.p3_walk import WalkSettings
+    from tui.cli import main
+
+    monkeypatch.setattr(p3_walk, "run", lambda settings, target, **kw: _WalkStub())
+    assert (main(["p3", f"--mixture={text}", "--json"]) == 0) == ok, capsys.readouterr().err
+    assert engine_accepts(WalkSettings, "mixture", text) == ok
+
+
+def test_p3_p4_declarations_are_the_engines():
+    """No second copy of a range: the trainer's and the walk's fields are WalkSettings' Spec objects."""
+    from engine.problems.p3_walk import WalkSettings
+    from engine.score_net import TrainSettings
+    from engine.walk import SIGMA2, T_STEPS
+
+    walk = {s.name: s for s in specs_of(WalkSettings)}
+    for spec in specs_of(TrainSettings):
+        if spec.name in walk:
+            assert walk[spec.name] is spec
+    assert walk["T"] is T_STEPS and walk["sigma2"] is SIGMA2

@@ -71,7 +71,7 @@ def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[in
 
 
 def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
-    """Problem 4 answered with the live numbers (Markdown). comparison: {"p3": (ScoreErrors, _), "p4": (…)};
+    """Problem 4 answered with the live numbers (Markdown). comparison: engine.problems.p3_walk.Comparison;
     eps_forms: engine.walk.eps_form_check's result for the run shown."""
     s = setup
     lines = [
@@ -101,8 +101,7 @@ def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
             lines[i] += (f" Measured here with εθ = −tσ²sθ: the ε forms end at W1 {by['stochastic'].w1:.4f} and "
                          f"{by['deterministic'].w1:.4f}, every particle within {gap:.1e} of the score form's.")
     if comparison:
-        e3, _ = comparison["p3"]
-        e4, _ = comparison["p4"]
+        e3, e4 = comparison.p3, comparison.p4  # an engine.problems.p3_walk.Comparison
         lines += ["", f"**Measured, same budget:** mean relative score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}."]
         if len(e3.t) and len(e4.t) and int(e3.t[0]) == 1 and int(e4.t[0]) == 1:
             a, b = float(e3.error[0]), float(e4.error[0])

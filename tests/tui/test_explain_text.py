@@ -151,15 +151,15 @@ def test_item5_the_histogram_sentence_is_qualified_and_quotes_the_budget():
 
 # ---- item 8: W1 parts are not additive ------------------------------------------------------------
 def test_item8_cli_budget_note_says_parts_can_be_negative_by_more_than_the_noise(capsys):
-    from tui.cli._walk import print_tables
+    # the budget table is laid out once (engine.problems.p3_walk); the command line prints its notes
+    from engine.problems.p3_walk import WalkResult, WalkSettings
+    from engine.score_net import Evaluation
+    from engine.walk import ErrorBudget
+    from tui.render import print_tables
 
-    q = {"w1": 0.1, "tv": 0.1}
-    row = {"discretization": 0.01, "prior_mismatch": 0.1, "learned_score": -0.02, "total": 0.09,
-           "prior_mismatch_limit": 0.1}
-    print_tables({"settings": {"target": "p3", "mixture": "1:0:1", "T": 10, "sigma2": 0.1, "loss": "balanced"}, "steps_done": 1,
-                  "train_seconds": 1.0, "status": "done", "final_loss": 1.0, "final_loss_homework": 0.2, "particles": 10_000, "start": "prior",
-                  "quality": {s: {"stochastic": q, "deterministic": q} for s in ("learned", "exact")},
-                  "error_budget": {"stochastic": row}})
+    result = WalkResult(WalkSettings(mixture="1:0:1", T=10, sigma2=0.1), "p3", Evaluation((), {}, 10_000, "prior", 0),
+                        {"stochastic": ErrorBudget("stochastic", 0.01, 0.11, 0.09, 0.1)})
+    print_tables([result.budget_table()])
     out = " ".join(capsys.readouterr().out.split())
     assert "by up to the sampling noise" not in out
     assert "W1 is not additive" in out and "by more than the sampling noise" in out
@@ -174,10 +174,12 @@ def test_item9_p4_explanation_quotes_the_t1_errors_of_the_run_shown():
     setup = WalkSetup(DEFAULT_MIXTURE, 100, 0.25)
     e3 = ScoreErrors(np.array([1, 12, 100]), np.array([0.474, 0.2, 0.1]))
     e4 = ScoreErrors(np.array([1, 12, 100]), np.array([0.064, 0.05, 0.02]))
-    text = explain_p4(setup, comparison={"p3": (e3, None), "p4": (e4, None)})
+    from engine.problems.p3_walk import Comparison
+
+    text = explain_p4(setup, comparison=Comparison(e3, e4, None, None))
     assert "0.474 (P3) and 0.064 (P4), 7.4×" in text
     assert "the two targets are the same" in text and "shares its weights across t" in text
-    other = explain_p4(setup, comparison={"p3": (e3, None), "p4": (ScoreErrors(e4.t, e4.error * 2), None)})
+    other = explain_p4(setup, comparison=Comparison(e3, ScoreErrors(e4.t, e4.error * 2), None, None))
     assert "0.128 (P4), 3.7×" in other  # the numbers follow the run
 
 
@@ -192,13 +194,16 @@ def test_item10_report_p1_says_underlie_all_and_the_round_trip_is_its_own_line()
 
 
 def test_item10_crossings_are_counted_the_same_way_on_screen_and_in_the_report():
-    from engine.walk import PATH_FRAMES, TRACKED_PATHS
-    from tui.screens import walk_base
+    import inspect
 
-    assert walk_base.FRAMES == PATH_FRAMES and TRACKED_PATHS == 12
+    from engine.problems import p3_walk
+    from engine.walk import PATH_FRAMES, TRACKED_PATHS
+
+    # screen and report both record paths with p3_walk.record_frames and its defaults
+    assert p3_walk.FRAMES == PATH_FRAMES and TRACKED_PATHS == 12
+    assert inspect.signature(p3_walk.record_frames).parameters["n_trajectories"].default == TRACKED_PATHS
     report_source = (REPO / "tui" / "report_walk.py").read_text("utf-8")
-    assert "n_trajectories=TRACKED_PATHS, max_frames=PATH_FRAMES" in report_source
-    assert "n_trajectories=40" not in report_source
+    assert "p3_walk.record_frames(" in report_source and "n_trajectories=" not in report_source
     sentence = crossings_sentence(235, (61, 12))
     assert sentence.startswith("235 crossings among 12 tracked paths") and "61 frames" in sentence
 

@@ -61,10 +61,10 @@ async def test_a_checkpoint_that_does_not_fit_changes_nothing_on_the_screen(tmp_
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         screen = app.screen
-        before = dict(screen.values)
+        before = screen.params  # the settings in force (a frozen WalkSettings)
         for name, words in (("misfit", "do not fit"), ("overflow", "weight must be ≤")):
             screen.load_checkpoint(load_checkpoint(models_dir() / f"{name}.pt"))
             await pilot.pause()
             message = static_text(screen.query_one("#walk-message"))
             assert words in message and "\n" not in message.strip() and "\x1b" not in message
-            assert screen.values == before
+            assert screen.params == before

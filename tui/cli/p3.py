@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from engine.errors import InvalidInput
-from tui.cli._walk import add_walk_parser, report, train_from_args
+from tui.cli._walk import add_walk_parser, run_walk
 
 
 def t_list(text: str) -> tuple[int, ...]:
@@ -36,17 +36,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli._walk import check_samples_path
-
     if args.orders:
         return run_orders(args)
-    from tui.cli._walk import exact_side_in_background
-
-    check_samples_path(args.samples)  # refuse a bad path before training, not after
-    exact = exact_side_in_background(args)  # runs while the model trains
-    trained = train_from_args(args, "p3", "training sθ (P3 target)")
-    report(args, trained, exact=exact.result())
-    return 0
+    return run_walk(args, "p3")
 
 
 def run_orders(args: argparse.Namespace) -> int:
