@@ -48,13 +48,13 @@ T_STEPS = Spec("T", "T", int, 40, 2, 1000, help="diffusion steps",
                reason="T = 1 leaves no step to learn; beyond 1000 a CPU run and its 40-frame movie stop making sense")
 S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine schedule's offset")
 STEPS = Spec("steps", "steps", int, 4000, 1, 10**6, help="optimizer steps (the fast recipe)",
-             reason="a million steps is hours on one CPU thread")
+             reason="A million steps is hours on one CPU thread")
 EPOCHS = Spec("epochs", "epochs", int, 100, 1, 10_000, help="passes over the data (the faithful recipe)",
               reason="10,000 epochs of the notebook are days on one CPU thread")
 BATCH = Spec("batch", "batch", int, 512, 1, 100_000, help="points per optimizer step",
-             reason="at most the default data set's size")
+             reason="At most the default data set's size")
 LR = Spec("lr", "learning rate", float, 2e-2, 0, 10, low_open=True, help="Adam's learning rate",
-          reason="beyond 10 every run diverges")
+          reason="Beyond 10 every run diverges")
 EMA = Spec("ema", "EMA decay", float, 0.99, 0, 0.9999, help="0 = off, else sample with an average of the weights",
            reason="1 would never move from the initial weights")
 HIDDEN = Spec("hidden", "hidden width", int, 64, 4, 1024, help="width of the MLP's hidden layers")

@@ -89,7 +89,10 @@ def print_json(obj: Any) -> None:
 
 def add_run_options(p: argparse.ArgumentParser, samples_help: str) -> None:
     """The options every training command shares: seed, threads, device, samples file, JSON."""
-    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
+    from engine.settings import SEED
+    from tui.cli.options import add_setting
+
+    add_setting(p, SEED)  # the one declaration of the seed: same range and message as every screen
     p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
     p.add_argument("--samples", metavar="PATH", default=None, help=samples_help)

@@ -1,0 +1,1 @@
+"""One workflow per problem: settings, the computation, and its result's tables (no Textual, no Rich)."""

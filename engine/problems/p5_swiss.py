@@ -1,0 +1,308 @@
+"""Problem 5 as one workflow: the settings → train ε̂θ → sample with DDPM, the x0 sampler and DDIM
+→ energy distance and MMD² of each against fresh data, beside the fresh-vs-fresh floor and N(0, I).
+
+The screen's workers, ``hw7-tui p5`` and the report all call the functions here and render the
+:class:`P5Result`'s tables; none of them assembles the quality numbers or lays out a table.
+
+* :func:`preview` — before training: the data, the schedule and (swiss roll) the samplers driven
+  by the *exact* ε of the data (a fine mixture along its curve): the sampling error alone;
+* :func:`train` — the recipe's training (engine.eps_net.train_eps);
+* :func:`evaluate_trained` — the three samplers with a trained ε̂θ and their quality (or the
+  quality stored with a saved model, re-sampling only the points the plots show);
+* :func:`run` — train, then evaluate (the command line and the report).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from engine.eps_net import (
+    BATCH, DATASET, EMBEDDING, EPOCHS, LR, RECIPE, SCHEDULE, STEPS, T_STEPS, Evaluation2D, RecipeSettings,
+    SamplerQuality, TrainedEps, recipe,
+)
+from engine.errors import InvalidInput
+from engine.settings import SEED, Spec, as_saved, check_fields, setting
+from engine.tables import Column, Table
+from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
+from engine.vp import SAMPLERS, Schedule
+
+PARTICLES = Spec("particles", "quality particles", int, 4000, 100, 100_000,
+                 help="samples per sampler, and fresh data points, for the quality numbers",
+                 reason="The distances cost n² pairs: 100,000 is minutes")
+FROM_RECIPE = ("steps", "epochs", "lr", "batch", "embedding")
+"""Settings whose default is the recipe's (the faithful recipe has the notebook's)."""
+FRAME_POINTS = 1500
+"""Points in each animation frame and scatter plot."""
+PREVIEW_N, PREVIEW_CURVE_POINTS = 1500, 600
+"""The exact-score preview: samples per sampler, and points along the curve for the exact ε."""
+DATA_SHOWN = 3000
+
+
+@dataclass(frozen=True)
+class P5Settings:
+    """Everything a user sets on screen 5 or on ``hw7-tui p5`` (the rest is the recipe's)."""
+
+    recipe: str = setting(RECIPE)
+    dataset: str = setting(DATASET)
+    embedding: str = setting(EMBEDDING)
+    schedule: str = setting(SCHEDULE)
+    T: int = setting(T_STEPS)
+    steps: int = setting(STEPS)
+    epochs: int = setting(EPOCHS)
+    lr: float = setting(LR)
+    batch: int = setting(BATCH)
+    seed: int = setting(SEED)
+    particles: int = setting(PARTICLES)
+
+    def __post_init__(self) -> None:
+        check_fields(self)
+
+    @classmethod
+    def for_recipe(cls, name: str = RECIPE.default, **given: Any) -> "P5Settings":
+        """The recipe's defaults for steps, epochs, lr, batch and the embedding, then ``given``."""
+        r = recipe(name)
+        values = {k: getattr(r, k) for k in FROM_RECIPE}
+        values.update({k: v for k, v in given.items() if v is not None})
+        return cls(recipe=name, **values)
+
+    def recipe_settings(self) -> RecipeSettings:
+        """The engine's full recipe: the named recipe's fixed choices with these values."""
+        return recipe(self.recipe, dataset=self.dataset, embedding=self.embedding, schedule=self.schedule,
+                      T=self.T, steps=self.steps, epochs=self.epochs, lr=self.lr, batch=self.batch,
+                      seed=self.seed)
+
+    @property
+    def budget(self) -> str:
+        """Which knob sets the length of training: ``steps`` (fast) or ``epochs`` (faithful)."""
+        return "epochs" if self.recipe == "faithful" else "steps"
+
+    def as_saved(self) -> dict[str, Any]:
+        return as_saved(self)
+
+
+@dataclass(frozen=True)
+class EvalProgress:
+    """Sampling after training: ``step`` of ``total`` network calls (3 samplers × (T − 1) steps)."""
+
+    step: int
+    total: int
+    elapsed: float
+    phase: str
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.step / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class P5Result:
+    """One run of Problem 5: what was trained (or the exact score), its samples and their quality."""
+
+    settings: P5Settings
+    score: str  # "learned" or "exact"
+    schedule: Schedule
+    data: np.ndarray = field(repr=False)  # a random subsample of the standardized training data
+    evaluation: Evaluation2D | None = field(repr=False, default=None)  # None: nothing measured yet
+    outcome: TrainOutcome | None = None  # None: not trained in this run (exact score, saved model)
+    oracle: Evaluation2D | None = field(repr=False, default=None)
+    trained: TrainedEps | None = field(repr=False, default=None)
+    threads: int = DEFAULT_THREADS
+    source: str = ""  # "trained", or the saved model's name
+    losses: tuple[float, ...] = field(repr=False, default=())
+
+    # ---- tables ----------------------------------------------------------------------------------
+    def tables(self) -> list[Table]:
+        return [] if self.evaluation is None else [quality_table([self])]
+
+    # ---- the command line's JSON -------------------------------------------------------------------
+    def as_json(self) -> dict[str, Any]:
+        o, ev = self.outcome, self.evaluation
+        out: dict[str, Any] = {
+            "settings": self.trained.settings.as_dict() if self.trained else self.settings.recipe_settings().as_dict(),
+            "device": self.trained.device if self.trained else "cpu", "threads": self.threads,
+            "status": o.status if o else None, "message": o.message if o else "",
+            "steps_done": o.steps_done if o else 0, "train_seconds": o.seconds if o else 0.0,
+            "final_loss": o.final_loss if o else None, "particles": ev.n if ev else self.settings.particles,
+        }
+        if ev is not None:
+            out |= {"quality": {q.sampler: quality_json(q) for q in ev.samplers},
+                    "floor": quality_json(ev.floor), "gaussian": quality_json(ev.gaussian)}
+        if self.oracle is not None:
+            out["oracle"] = {q.sampler: quality_json(q) for q in self.oracle.samplers}
+        out["tables"] = {t.key: t.as_json() for t in self.tables()}
+        return out
+
+    def summary(self) -> str:
+        """One line: recipe, data, T, how training went."""
+        s, o = self.settings, self.outcome
+        head = f"recipe {s.recipe} · {s.dataset} · T = {s.T} ({s.schedule})"
+        if o is None:
+            return f"{head} · {'exact score' if self.score == 'exact' else 'saved model ' + self.source}"
+        return f"{head} · {o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · final loss {o.final_loss:.4g}"
+
+    # ---- what a saved model keeps ------------------------------------------------------------------
+    def metrics(self) -> dict[str, Any]:
+        """Stored beside the weights, so a restart shows the same numbers without measuring again."""
+        ev, o = self.evaluation, self.outcome
+        out: dict[str, Any] = {}
+        if o is not None:
+            out |= {"final_loss": o.final_loss, "train_seconds": o.seconds, "losses": list(o.losses)}
+        if ev is not None:
+            out |= {"energy_ddpm": ev.get("ddpm").energy, "floor": ev.floor.energy, "quality_n": ev.n,
+                    "quality": [[q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]]
+                                for q in (*ev.samplers, ev.floor, ev.gaussian)]}
+        return out
+
+
+def quality_json(q: SamplerQuality) -> dict[str, float]:
+    return {"energy": q.energy, "mmd2_h0.1": q.mmd2[0.1], "mmd2_h0.5": q.mmd2[0.5]}
+
+
+QUALITY_COLUMNS = (Column("sampler", key="sampler"), Column("energy distance", ".5f", "energy"),
+                   Column("MMD² h=0.1", ".5f", "mmd2_h0.1"), Column("MMD² h=0.5", ".5f", "mmd2_h0.5"))
+
+
+def quality_table(results: list[P5Result]) -> Table:
+    """Each result's samplers (and exact-score samplers), then the floor and N(0, I) of the last."""
+    rows: list[tuple[Any, ...]] = []
+    several = len(results) > 1
+    notes: list[str] = []
+    for r in results:
+        prefix = "exact score, " if r.score == "exact" and several else (f"{r.settings.recipe}: " if several else "")
+        rows += [(prefix + q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in r.evaluation.samplers]
+        if r.oracle is not None:
+            rows += [(f"exact score, {q.sampler}", q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in r.oracle.samplers]
+        if several and r.score == "learned":
+            how = "reused the saved model" if r.outcome is None else f"trained {r.outcome.steps_done:,} steps in {r.outcome.seconds:.1f} s"
+            notes.append(f"{r.settings.recipe}: {how}")
+    last = results[-1]
+    ev = last.evaluation
+    rows += [(q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in (ev.floor, ev.gaussian)]
+    best = min(ev.samplers, key=lambda q: q.energy)
+    who = "the exact score (sampling error only)" if last.score == "exact" else "the learned ε̂θ"
+    notes += [f"{ev.n:,} samples against {ev.n:,} fresh points (standardized units); the floor is fresh data "
+              "against fresh data of the same size.",
+              f"Best with {who}: {best.sampler}, {best.energy / max(ev.floor.energy, 1e-12):.1f}× the floor. "
+              "Energy distance is a V-statistic (≥ 0); MMD² is unbiased (can dip below 0)."]
+    s = last.settings
+    title = (f"Problem 5 quality ({last.score} score, recipe {s.recipe}, {s.dataset}, T = {s.T})" if not several
+             else f"Problem 5 quality ({s.dataset}, T = {s.T})")
+    return Table("quality", title, QUALITY_COLUMNS, tuple(rows), tuple(notes))
+
+
+# ---- the workflow ---------------------------------------------------------------------------------
+def shown_data(data: np.ndarray, seed: int, n: int = DATA_SHOWN) -> np.ndarray:
+    """A random subsample for the plots (the data sets come in order: two moons is upper then lower)."""
+    if len(data) <= n:
+        return data
+    return data[np.random.default_rng(seed + 17).choice(len(data), n, replace=False)]
+
+
+def preview(settings: P5Settings, should_stop: Callable[[], bool] | None = None) -> P5Result:
+    """Before training: the data, the schedule, and for the swiss roll the three samplers with the
+    exact ε (ε* = −√(1−ᾱt)∇log pt of the roll as a mixture along its curve)."""
+    from engine.eps_net import evaluate, load_data, oracle_eps_fn
+    from engine.vp import make_schedule
+
+    rs = settings.recipe_settings()
+    data, standardizer = load_data(rs)
+    schedule = make_schedule(rs.schedule, rs.T, rs.s)
+    evaluation = None
+    if rs.dataset == "swiss_roll":
+        shell = TrainedEps(rs, None, standardizer, schedule)
+        evaluation = evaluate(shell, n=PREVIEW_N, seed=rs.seed, eps_fn=oracle_eps_fn(shell, PREVIEW_CURVE_POINTS),
+                              frame_points=FRAME_POINTS, should_stop=should_stop, floor_pairs=1)
+    return P5Result(settings, "exact", schedule, shown_data(data, rs.seed), evaluation)
+
+
+def train(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
+          on_progress: Callable[[TrainProgress], Any] | None = None,
+          should_stop: Callable[[], bool] | None = None) -> TrainedEps:
+    """Minimise E‖ε − ε̂θ(√ᾱt x0 + √(1−ᾱt) ε, t)‖² with the recipe (engine.eps_net.train_eps)."""
+    from engine.eps_net import train_eps
+
+    return train_eps(settings.recipe_settings(), threads=threads, device=device, on_progress=on_progress,
+                     should_stop=should_stop)
+
+
+def _counting(eps_fn: Callable, total: int, on_progress: Callable[[EvalProgress], Any] | None):
+    """ε̂ that reports each network call (the samplers make T − 1 calls each)."""
+    if on_progress is None:
+        return eps_fn
+    start, calls = time.perf_counter(), [0]
+
+    def eps(x: np.ndarray, t: int) -> np.ndarray:
+        out = eps_fn(x, t)
+        calls[0] += 1
+        k = calls[0]
+        phase = "measuring quality" if k >= total else f"sampling ({SAMPLERS[min(k * len(SAMPLERS) // total, 2)]})"
+        on_progress(EvalProgress(k, total, time.perf_counter() - start, phase))
+        return out
+
+    return eps
+
+
+def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool = False,
+                     frame_points: int = FRAME_POINTS, stored: Mapping[str, Any] | None = None,
+                     on_progress: Callable[[EvalProgress], Any] | None = None,
+                     should_stop: Callable[[], bool] | None = None, threads: int = DEFAULT_THREADS,
+                     source: str = "trained") -> P5Result:
+    """The three samplers with ε̂θ and their quality against ``settings.particles`` fresh points.
+
+    ``stored``: a saved model's metrics (see :meth:`P5Result.metrics`); when they hold the quality,
+    only ``frame_points`` points per sampler are drawn, for the plots, and nothing is measured.
+    ``oracle``: also the samplers with the exact ε of the swiss roll (raises InvalidInput otherwise).
+    """
+    from engine.eps_net import evaluate, load_data, oracle_eps_fn
+    from engine.vp import sample
+
+    rs = trained.settings
+    if oracle and rs.dataset != "swiss_roll":
+        raise InvalidInput("--oracle: the exact score is available for the swiss roll only")
+    data, _ = load_data(rs)
+    total = len(SAMPLERS) * (rs.T - 1)
+    eps_fn = _counting(trained.eps_fn(), total, on_progress)
+    quality = stored_quality(stored)
+    if quality is not None:
+        runs = {name: sample(eps_fn, trained.schedule, frame_points, sampler=name, seed=rs.seed,
+                             frame_points=frame_points, should_stop=should_stop) for name in SAMPLERS}
+        evaluation = replace(quality, runs=runs)
+    else:
+        evaluation = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=frame_points,
+                              should_stop=should_stop, eps_fn=eps_fn)
+    exact = None
+    if oracle:
+        exact = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=1,
+                         eps_fn=oracle_eps_fn(trained, 2000), should_stop=should_stop)
+    losses = trained.outcome.losses if trained.outcome else tuple((stored or {}).get("losses") or ())
+    return P5Result(settings, "learned", trained.schedule, shown_data(data, rs.seed), evaluation, trained.outcome,
+                    exact, trained, threads, source, tuple(losses))
+
+
+def stored_quality(metrics: Mapping[str, Any] | None) -> Evaluation2D | None:
+    """The quality a saved model's metrics hold (None when they hold none, or not all of it)."""
+    rows = (metrics or {}).get("quality")
+    try:
+        qs = [SamplerQuality(str(name), float(e), {0.1: float(a), 0.5: float(b)}) for name, e, a, b in rows]
+        n = int(metrics["quality_n"])
+    except (TypeError, ValueError, KeyError):
+        return None
+    if len(qs) != len(SAMPLERS) + 2 or [q.sampler for q in qs[:3]] != list(SAMPLERS):
+        return None
+    return Evaluation2D(n, tuple(qs[:3]), qs[3], qs[4], {})
+
+
+def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "cpu", oracle: bool = False,
+        frame_points: int = 1, on_progress: Callable[[TrainProgress], Any] | None = None,
+        should_stop: Callable[[], bool] | None = None) -> P5Result:
+    """Train, then sample and measure (the command line's whole job)."""
+    if oracle and settings.dataset != "swiss_roll":
+        raise InvalidInput("--oracle: the exact score is available for the swiss roll only")
+    trained = train(settings, threads=threads, device=device, on_progress=on_progress, should_stop=should_stop)
+    return evaluate_trained(settings, trained, oracle=oracle, frame_points=frame_points, should_stop=should_stop,
+                            threads=threads)
