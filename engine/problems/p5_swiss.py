@@ -184,7 +184,8 @@ def quality_table(results: list[P5Result]) -> Table:
     ev = last.evaluation
     rows += [(q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in (ev.floor, ev.gaussian)]
     best = min(ev.samplers, key=lambda q: q.energy)
-    who = "the exact score (sampling error only)" if last.score == "exact" else "the learned ε̂θ"
+    who = ("the exact score (sampling error only)" if last.score == "exact" else
+           f"the {last.settings.recipe} recipe" if several else "the learned ε̂θ")
     notes += [f"{ev.n:,} samples against {ev.n:,} fresh points (standardized units); the floor is fresh data "
               "against fresh data of the same size.",
               f"Best with {who}: {best.sampler}, {best.energy / max(ev.floor.energy, 1e-12):.1f}× the floor. "
