@@ -28,6 +28,8 @@ def _shown(text: str) -> str:
 
 def _decimal(text: str, name: str, exact: bool) -> float | Fraction:
     match = _DECIMAL.fullmatch(text)
+    if not match and text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        raise InvalidInput(f"{name}: {_shown(text)} is not a finite number")
     if not match:
         raise InvalidInput(f"{name}: {_shown(text)} is not a number")
     if match.group(1) is not None and abs(int(match.group(1))) > MAX_EXPONENT:

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from engine.errors import InvalidInput
+from engine.settings import SEED, Spec, check_fields, setting
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress, run_training, torch_setup
-from engine.walk import WalkSetup, marginal_at
+from engine.walk import SIGMA2, T_STEPS, WalkSetup, marginal_at
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -39,33 +39,36 @@ if TYPE_CHECKING:  # pragma: no cover
 TARGETS = ("p3", "p4")
 CHECKPOINT_KIND = {"p3": "p3-score", "p4": "p4-score"}
 
+TARGET = Spec("target", "target", str, "p3", choices=TARGETS,
+              help="p3: regress xt−1 on xt + σ²sθ; p4: regress x0 on xt + tσ²sθ (the ε target)")
+STEPS = Spec("steps", "steps", int, 8000, 1, 1_000_000, help="training steps (Adam, one batch each)",
+             reason="About 500 steps/s on one core: 10⁶ steps is half an hour, long after the loss stops improving.")
+LR = Spec("lr", "lr", float, 3e-3, 0.0, 10.0, low_open=True, help="Adam's learning rate, decayed by a cosine",
+          reason="Adam moves each weight by about lr a step: from about 1 on a run diverges, and the blow-up "
+                 "guard stops it and says so; up to 10 is allowed so that this can be seen.")
+BATCH = Spec("batch", "batch", int, 512, 1, 1_000_000, help="samples of (x0, t) per training step",
+             reason="At least one sample; 10⁶ a step already fills a gigabyte of activations.")
+HIDDEN = Spec("hidden", "hidden width", int, 64, 4, 1024, help="width of the score network's hidden layers",
+              reason="Fewer than 4 units cannot bend the score; 1024 is far more than a 1-D score needs.")
+
 
 @dataclass(frozen=True)
 class TrainSettings:
     """Everything that determines a trained score network (saved beside its weights)."""
 
     mixture: str
-    T: int = 100
-    sigma2: float = 0.25
-    target: str = "p3"
-    steps: int = 8000
-    lr: float = 3e-3
-    batch: int = 512
-    hidden: int = 64
-    seed: int = 0
+    T: int = setting(T_STEPS)
+    sigma2: float = setting(SIGMA2)
+    target: str = setting(TARGET)
+    steps: int = setting(STEPS)
+    lr: float = setting(LR)
+    batch: int = setting(BATCH)
+    hidden: int = setting(HIDDEN)
+    seed: int = setting(SEED)
 
     def __post_init__(self) -> None:
-        if self.target not in TARGETS:
-            raise InvalidInput(f"target must be p3 or p4, got {self.target!r}")
-        if not isinstance(self.steps, int) or not 1 <= self.steps <= 10**7:
-            raise InvalidInput(f"steps must be a whole number from 1 to 10^7, got {self.steps!r}")
-        if not isinstance(self.lr, (int, float)) or not math.isfinite(self.lr) or not 0 < self.lr <= 10:
-            raise InvalidInput(f"the learning rate must be a finite number in (0, 10], got {self.lr!r}")
-        if not isinstance(self.batch, int) or not 1 <= self.batch <= 10**6:
-            raise InvalidInput(f"batch must be from 1 to 10^6, got {self.batch!r}")
-        if not isinstance(self.hidden, int) or not 4 <= self.hidden <= 1024:
-            raise InvalidInput(f"hidden width must be from 4 to 1024, got {self.hidden!r}")
-        self.setup()  # validates T, σ² and the mixture
+        check_fields(self)  # the same Spec objects as the boxes and options (T and σ² are engine.walk's)
+        self.setup()  # and the mixture
 
     def setup(self) -> WalkSetup:
         from engine.mixture import GaussianMixture

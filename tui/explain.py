@@ -69,8 +69,7 @@ def explain_p4(setup, evaluation=None, comparison=None) -> str:
         "same budget (press b to measure it).",
     ]
     if comparison:
-        e3, _ = comparison["p3"]
-        e4, _ = comparison["p4"]
+        e3, e4 = comparison.p3, comparison.p4  # an engine.problems.p3_walk.Comparison
         lines += ["", f"**Measured, same budget:** mean relative score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}."]
     if evaluation is not None:
         ev = evaluation

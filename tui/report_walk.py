@@ -1,39 +1,43 @@
 """Report sections for Problems 3 and 4 (see tui.report): train what is needed, or reuse a saved
-model whose settings match exactly, then tables, explanations and text plots."""
+model whose settings match exactly, then the workflow's tables, explanations and text plots."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from engine.mixture import DEFAULT_MIXTURE
+from engine.problems import p3_walk
+from engine.problems.p3_walk import WalkResult, WalkSettings
 from tui.explain import explain_p3, explain_p4
-from tui.export import markdown_table, nice_ticks
+from tui.export import nice_ticks
+from tui.render import markdown
 from tui.report import ReportContext, reuse_or_train, text_plot
 
 N_FULL, N_QUICK = 20_000, 3_000
 
 
-def n_particles(ctx: ReportContext) -> int:
-    return N_QUICK if ctx.quick else N_FULL
+def report_settings(ctx: ReportContext) -> WalkSettings:
+    """The report's settings: the defaults (300 training steps and 3000 particles with --quick)."""
+    return WalkSettings(seed=ctx.seed, particles=N_QUICK if ctx.quick else N_FULL,
+                        **({"steps": 300} if ctx.quick else {}))
 
 
 def trained_score(ctx: ReportContext, target: str):
     """The default model of a target, reused from ctx.models_dir when its settings match:
     (trained, True when reused)."""
-    from engine.score_net import CHECKPOINT_KIND, TrainSettings, load_trained, train_score
+    from engine.score_net import CHECKPOINT_KIND, load_trained, train_score
 
-    settings = TrainSettings(mixture=DEFAULT_MIXTURE.format(), target=target, seed=ctx.seed,
-                             **({"steps": 300} if ctx.quick else {}))
+    settings = report_settings(ctx).train_settings(target)
     kind = CHECKPOINT_KIND[target]
     trained, outcome = reuse_or_train(ctx, kind, settings, f"Problem {target[1]} ({target.upper()} target)",
                                       f"report-{kind}-seed{ctx.seed}", load_trained, train_score)
     return trained, outcome is None
 
 
-def _quality_table(ev) -> str:
-    return markdown_table(["W1 / TV to p0", "stochastic", "deterministic"],
-                          [[s] + [f"{ev.row(s, m).w1:.4f} / {ev.row(s, m).tv:.3f}" for m in ("stochastic", "deterministic")]
-                           for s in ("learned", "exact")])
+def _result(ctx: ReportContext, target: str) -> tuple[WalkResult, bool]:
+    trained, reused = trained_score(ctx, target)
+    ctx.cache[target] = trained  # Problem 4 compares against Problem 3's model (same budget)
+    ctx.progress(-1, f"Problem {target[1]}: sampling and measuring…")
+    return p3_walk.evaluate_trained(report_settings(ctx), trained, threads=ctx.threads), reused
 
 
 def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
@@ -59,65 +63,38 @@ def _training_line(trained, reused: bool) -> str:
 
 
 def section_p3(ctx: ReportContext) -> str:
-    from engine.score_net import evaluate
-    from engine.walk import crossings, error_budget, exact_score_fn, sample
+    from engine.walk import exact_score_fn
 
-    trained, reused = trained_score(ctx, "p3")
-    ctx.cache["p3"] = trained  # Problem 4 compares against it (same budget)
-    setup = trained.settings.setup()
-    ctx.progress(-1, "Problem 3: sampling and measuring…")
-    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)
-    budget = {m: error_budget(setup, m, n_particles(ctx), seed=ctx.seed, learned=trained.score_fn())
-              for m in ("stochastic", "deterministic")}
-    det = sample(setup, exact_score_fn(setup), 2000, method="deterministic", seed=ctx.seed, n_trajectories=40)
-    sto = sample(setup, exact_score_fn(setup), 2000, method="stochastic", seed=ctx.seed, n_trajectories=40)
-    budget_rows = [[m, f"{b.discretization:.4f}", f"{b.prior_mismatch:+.4f}", f"{b.learned_score:+.4f}",
-                    f"{b.with_learned:.4f}"] for m, b in budget.items()]
+    result, reused = _result(ctx, "p3")
+    setup = result.setup
+    paths = p3_walk.record_frames(setup, exact_score_fn(setup), 2000, ctx.seed, "prior", kind="exact",
+                                  n_trajectories=40)
     return f"""## Problem 3 — learning the score of a random walk and reversing it
 
-{_training_line(trained, reused)} p0 = {setup.p0.format()} (weight:mean:std), the same mixture as Problem 2.
+{_training_line(result.trained, reused)} p0 = {setup.p0.format()} (weight:mean:std), the same mixture as Problem 2.
 
-{explain_p3(setup, (crossings(det.trajectories), crossings(sto.trajectories)), ev, budget)}
+{explain_p3(setup, paths.crossings, result.learned_evaluation, result.budget)}
 
-**Quality** ({n_particles(ctx):,} particles, seed {ctx.seed}, start N(0, Tσ²)):
-
-{_quality_table(ev)}
-
-**Error budget** (W1; one ingredient swapped for its exact version at a time):
-
-{markdown_table(["sampler", "discretization", "+ prior mismatch", "+ learned score", "total"], budget_rows)}
-
-{_samples_plot(setup, ev.samples["deterministic"], "deterministic samples of x0 (learned score) vs p0")}
+{markdown(result.tables())}
+{_samples_plot(setup, result.evaluation.samples["deterministic"], "deterministic samples of x0 (learned score) vs p0")}
 """
 
 
 def section_p4(ctx: ReportContext) -> str:
-    from engine.score_net import evaluate, score_errors
-
-    trained, reused = trained_score(ctx, "p4")
-    setup = trained.settings.setup()
-    ctx.progress(-1, "Problem 4: sampling and comparing the targets…")
-    ev = evaluate(trained, n=n_particles(ctx), seed=ctx.seed)
+    result, reused = _result(ctx, "p4")
+    setup = result.setup
+    ctx.progress(-1, "Problem 4: comparing the targets…")
     p3 = ctx.cache.get("p3") or trained_score(ctx, "p3")[0]
-    e3, e4 = score_errors(p3, seed=ctx.seed), score_errors(trained, seed=ctx.seed)
-    comparison = {"p3": (e3, None), "p4": (e4, None)}
-    rows = [[str(t), f"{a:.2e}", f"{b:.2e}", f"{a / b:.1f}×"] for t, a, b in zip(e3.t, e3.error, e4.error)]
-    rows.append(["mean", f"{e3.mean:.2e}", f"{e4.mean:.2e}", f"{e3.mean / e4.mean:.1f}×"])
+    comparison = p3_walk.compare_targets(report_settings(ctx), trained={"p3": p3, "p4": result.trained})
+    result = result.with_comparison(comparison)
     return f"""## Problem 4 — predicting x0 (the ε target)
 
-{_training_line(trained, reused)}
+{_training_line(result.trained, reused)}
 
-{explain_p4(setup, ev, comparison)}
+{explain_p4(setup, result.learned_evaluation, comparison)}
 
-**Score error against the oracle, same budget** (Var(pt)·E(sθ − ∇log pt)² on fresh samples of pt):
-
-{markdown_table(["t", "P3 target (xt−1)", "P4 target (x0)", "P4 better by"], rows)}
-
-**Quality of the P4 model** ({n_particles(ctx):,} particles):
-
-{_quality_table(ev)}
-
-{_samples_plot(setup, ev.samples["stochastic"], "stochastic samples of x0 (P4 model) vs p0")}
+{markdown([result.comparison_table(), result.quality_table(), result.budget_table()])}
+{_samples_plot(setup, result.evaluation.samples["stochastic"], "stochastic samples of x0 (P4 model) vs p0")}
 """
 
 

@@ -1,1 +1,1 @@
-"""One workflow per problem: settings, the computation, and its result's tables (no Textual, no Rich)."""
+"""One Textual-free module per problem: its settings (declared once), its workflow and its result with tables."""

@@ -1,4 +1,5 @@
-"""What ``hw7-tui p3`` and ``hw7-tui p4`` share: options, training, the quality table, output."""
+"""What ``hw7-tui p3`` and ``hw7-tui p4`` share: options from WalkSettings' declarations, a
+progress bar on stderr, and output (JSON or the result's own tables)."""
 
 from __future__ import annotations
 
@@ -7,25 +8,17 @@ from pathlib import Path
 
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE
-from tui.cli.common import add_run_options, float_in, int_in, print_json
-
-DEFAULTS = dict(T=100, sigma2=0.25, steps=8000, lr=3e-3, particles=20_000)
+from engine.problems import p3_walk
+from engine.problems.p3_walk import WalkResult, WalkSettings
+from tui.cli.common import add_run_options, print_json
+from tui.cli.options import add_settings, settings_from_args
 
 
 def add_walk_parser(subparsers, name: str, target: str, help_text: str):
     p = subparsers.add_parser(name, help=help_text, description=help_text)
     p.add_argument("--mixture", default=DEFAULT_MIXTURE.format(), metavar="W:MEAN:STD,…",
                    help=f'p0 as weight:mean:std per component (default "{DEFAULT_MIXTURE.format()}")')
-    p.add_argument("--T", type=int_in(1, 10_000), default=DEFAULTS["T"], help="number of steps T (default 100)")
-    p.add_argument("--sigma2", type=float_in(0, 100, low_open=True), default=DEFAULTS["sigma2"],
-                   help="per-step noise variance σ² (default 0.25, so Tσ² = 25)")
-    p.add_argument("--steps", type=int_in(1, 10**6), default=DEFAULTS["steps"], help="training steps (default 8000, ~15 s on one core)")
-    p.add_argument("--lr", type=float_in(0, 10, low_open=True), default=DEFAULTS["lr"],
-                   help="Adam learning rate, decayed by a cosine (default 0.003)")
-    p.add_argument("--particles", type=int_in(100, 10**7), default=DEFAULTS["particles"],
-                   help="particles per sampler for the quality table (default 20000)")
-    p.add_argument("--start", choices=("prior", "exact", "matched"), default="prior",
-                   help="xT from N(0, Tσ²) (the homework), the exact pT, or N(mean, var + Tσ²)")
+    add_settings(p, WalkSettings, skip=("mixture", "seed"))  # --seed comes with the run options
     add_run_options(p, "write the learned samples of x0 to PATH (.npz: arrays stochastic, deterministic)")
     p.set_defaults(target=target)
     return p
@@ -44,99 +37,57 @@ def check_samples_path(path: str | None) -> Path | None:
     return out
 
 
-def train_from_args(args: argparse.Namespace, target: str, progress_label: str):
-    """Train with a progress bar on stderr (only on a terminal)."""
+LABELS = {"p3": "training sθ (P3 target)", "p4": "training εθ (P4 target)"}
+
+
+def run_walk(args: argparse.Namespace, target: str, *, compare: bool = False) -> int:
+    """Check the options, run the workflow with a progress bar (only on a terminal), print."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from engine.score_net import TrainSettings, train_score
-
-    settings = TrainSettings(mixture=args.mixture, T=args.T, sigma2=args.sigma2, target=target,
-                             steps=args.steps, lr=args.lr, seed=args.seed)
+    settings = settings_from_args(WalkSettings, args, mixture=args.mixture)
+    samples_path = check_samples_path(args.samples)  # refuse a bad path before training, not after
     console = Console(stderr=True)
-    with Progress(TextColumn(f"[bold]{progress_label}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(), console=console,
+    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), console=console,
                   transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("train", total=settings.steps, loss="…")
-        trained = train_score(settings, threads=args.threads, device=args.device,
-                              on_progress=lambda p: bar.update(task, completed=p.step, loss=f"{p.loss:.4g}"))
-    return trained
+        tasks: dict[str, int] = {}
 
+        def on_progress(label: str, p) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(LABELS[label], total=p.total, loss="")
+            bar.update(tasks[label], completed=p.step, loss=f"loss {p.loss:.4g}")
 
-def report(args: argparse.Namespace, trained, extra: dict | None = None) -> dict:
-    """Sample, evaluate, write --samples, and print JSON or tables; returns the JSON object."""
-    import numpy as np
+        def on_phase(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total, loss="")
+            bar.update(tasks[phase], completed=done)
 
-    from engine.score_net import evaluate, score_errors
-    from engine.walk import error_budget
-
-    samples_path = check_samples_path(args.samples)
-    ev = evaluate(trained, n=args.particles, seed=args.seed, start=args.start)
-    budget = {m: error_budget(trained.settings.setup(), m, args.particles, seed=args.seed, learned=trained.score_fn())
-              for m in ("stochastic", "deterministic")}
-    errs = score_errors(trained, seed=args.seed)
-    o = trained.outcome
-    out = {
-        "settings": trained.settings.as_dict(), "device": trained.device, "threads": args.threads,
-        "status": o.status, "message": o.message, "steps_done": o.steps_done,
-        "train_seconds": o.seconds, "final_loss": o.final_loss,
-        "quality": {score: {method: {"w1": ev.row(score, method).w1, "tv": ev.row(score, method).tv}
-                            for method in ("stochastic", "deterministic")} for score in ("learned", "exact")},
-        "start": args.start, "particles": args.particles,
-        "error_budget": {m: {"discretization": b.discretization, "prior_mismatch": b.prior_mismatch,
-                             "learned_score": b.learned_score, "total": b.with_learned,
-                             "prior_mismatch_limit": b.prior_limit} for m, b in budget.items()},
-        "score_error": {"t": errs.t, "relative_mse": errs.error, "mean": errs.mean},
-        **(extra or {}),
-    }
+        result = p3_walk.run(settings, target, compare=compare, threads=args.threads, device=args.device,
+                             on_progress=on_progress, on_phase=on_phase)
+    out = result.as_json()
     if samples_path is not None:
-        np.savez(samples_path, stochastic=ev.samples["stochastic"], deterministic=ev.samples["deterministic"])
+        import numpy as np
+
+        samples = result.evaluation.samples
+        np.savez(samples_path, stochastic=samples["stochastic"], deterministic=samples["deterministic"])
         out["samples"] = str(samples_path)
     if args.json:
         print_json(out)
     else:
-        print_tables(out)
-    return out
+        print_result(result, out.get("samples"))
+    return 0
 
 
-def print_tables(out: dict) -> None:
+def print_result(result: WalkResult, samples: str | None) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from tui.render import print_tables
 
     console = Console()
-    s = out["settings"]
-    console.print(f"target {s['target']} · p0 = {s['mixture']} · T = {s['T']} · σ² = {s['sigma2']:g} · "
-                  f"{out['steps_done']:,} steps in {out['train_seconds']:.1f} s ({out['status']}) · "
-                  f"final loss {out['final_loss']:.4g}")
-    t = Table(title=f"W1 / TV to p0 ({out['particles']:,} particles, start: {out['start']})", title_justify="left")
-    for col in ("score", "stochastic W1", "deterministic W1", "stochastic TV", "deterministic TV"):
-        t.add_column(col, justify="right")
-    for score in ("learned", "exact"):
-        q = out["quality"][score]
-        t.add_row(score, f"{q['stochastic']['w1']:.4f}", f"{q['deterministic']['w1']:.4f}",
-                  f"{q['stochastic']['tv']:.4f}", f"{q['deterministic']['tv']:.4f}")
-    console.print(t)
-    b = Table(title="Error budget (W1): one ingredient swapped for its exact version at a time", title_justify="left")
-    for col in ("sampler", "discretization", "+ prior", "+ learned", "total", "prior, T→∞"):
-        b.add_column(col, justify="right")
-    for m, row in out["error_budget"].items():
-        b.add_row(m, f"{row['discretization']:.4f}", f"{row['prior_mismatch']:+.4f}", f"{row['learned_score']:+.4f}",
-                  f"{row['total']:.4f}", f"{row['prior_mismatch_limit']:.4f}")
-    console.print(b)
-    console.print("Each part is the change in W1 when one exact ingredient is replaced by the real one. Errors "
-                  "from different sources do not simply add up in W1, so a part can come out below 0, by up to "
-                  f"the sampling noise (~{1.5 / out['particles'] ** 0.5:.3f} at {out['particles']:,} particles). "
-                  "The last column is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
-                  "infinitely fine steps.",
-                  style="dim")
-    if "comparison" in out:
-        c = out["comparison"]
-        ct = Table(title="Score error against the oracle, same budget: P3 target vs P4 target", title_justify="left")
-        for col in ("t", "P3 (x_{t-1})", "P4 (x0 / ε)"):
-            ct.add_column(col, justify="right")
-        for t, a, b2 in zip(c["t"], c["p3"], c["p4"]):
-            ct.add_row(str(t), f"{a:.2e}", f"{b2:.2e}")
-        ct.add_row("mean", f"{c['p3_mean']:.2e}", f"{c['p4_mean']:.2e}")
-        console.print(ct)
-    if "samples" in out:
-        console.print(f"samples written to {out['samples']}")
+    s, o = result.trained.settings, result.trained.outcome
+    console.print(f"target {s.target} · p0 = {s.mixture} · T = {s.T} · σ² = {s.sigma2:g} · "
+                  f"{o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · final loss {o.final_loss:.4g}")
+    print_tables(result.tables(), console)
+    if samples:
+        console.print(f"samples written to {samples}")

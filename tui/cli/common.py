@@ -92,7 +92,7 @@ def add_run_options(p: argparse.ArgumentParser, samples_help: str) -> None:
     from engine.settings import SEED
     from tui.cli.options import add_setting
 
-    add_setting(p, SEED)  # the one declaration of the seed: same range and message as every screen
+    add_setting(p, SEED)  # the same declaration (range, message) as the screens' seed boxes
     p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
     p.add_argument("--samples", metavar="PATH", default=None, help=samples_help)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli._walk import add_walk_parser, report, train_from_args
+from tui.cli._walk import add_walk_parser, run_walk
 
 
 def add_parser(subparsers) -> None:
@@ -14,9 +14,4 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.cli._walk import check_samples_path
-
-    check_samples_path(args.samples)  # refuse a bad path before training, not after
-    trained = train_from_args(args, "p3", "training sθ (P3 target)")
-    report(args, trained)
-    return 0
+    return run_walk(args, "p3")

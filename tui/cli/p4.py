@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from tui.cli._walk import add_walk_parser, check_samples_path, report, train_from_args
+from tui.cli._walk import add_walk_parser, run_walk
 
 
 def add_parser(subparsers) -> None:
@@ -16,15 +16,4 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    check_samples_path(args.samples)
-    trained = train_from_args(args, "p4", "training εθ (P4 target)")
-    extra = None
-    if args.compare:
-        from engine.score_net import score_errors
-
-        other = train_from_args(args, "p3", "training sθ (P3 target, same budget)")
-        e4, e3 = score_errors(trained, seed=args.seed), score_errors(other, seed=args.seed)
-        extra = {"comparison": {"t": e4.t, "p3": e3.error, "p4": e4.error, "p3_mean": e3.mean, "p4_mean": e4.mean,
-                                "p3_train_seconds": other.outcome.seconds}}
-    report(args, trained, extra)
-    return 0
+    return run_walk(args, "p4", compare=args.compare)
