@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 
 from engine.errors import InvalidInput
+from engine.settings import Spec
 
 SUM_TOLERANCE = 1e-9
 MIN_STATES, MAX_STATES = 2, 8
@@ -235,6 +236,11 @@ def remove_state(p_x, p_y_given_x, k: int) -> tuple[tuple[float, ...], tuple[tup
 
 
 # ---- the billion people -------------------------------------------------------------------------
+PEOPLE = Spec("people", "N", int, 10**9, 1, 10**15, help="how many people move (exact multinomial counts)",
+              reason="Counts are exact 64-bit integers and stay exact as doubles (10^15 < 2^53) in plots and JSON; "
+                     "the cost does not grow with N.")
+"""The number of people: the one declaration the engine, the command line and the screen use."""
+
 @dataclass(frozen=True)
 class PeopleResult:
     """N people moved forward by p(y|x) and sent back by p(x|y), as exact counts.
@@ -283,10 +289,7 @@ def move_people(model: DiscreteModel, n_people: int = 10**9, seed: int = 0) -> P
     (a multivariate hypergeometric draw), so we know how many people in x after the return
     are the same people who started there.
     """
-    if not isinstance(n_people, (int, np.integer)) or n_people < 1:
-        raise InvalidInput(f"the number of people must be a whole number ≥ 1, got {n_people!r}")
-    if n_people > 10**15:
-        raise InvalidInput(f"at most 10^15 people, got {n_people}")
+    n_people = PEOPLE.check(int(n_people) if isinstance(n_people, np.integer) else n_people)
     rng = np.random.default_rng(seed)
     p_x, p_y_given_x = model.arrays()
     n = model.n

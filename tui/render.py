@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -34,10 +35,21 @@ def csv_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return buf.getvalue()
 
 
+_TEX_SPECIAL = {"&": r"\&", "%": r"\%", "#": r"\#", "_": r"\_", "$": r"\$", "|": r"$|$", "~": r"\~{}"}
+_TABLE_NUMBER = re.compile(r"^Table \d+:\s*")
+
+
+def tex(text: str) -> str:
+    """Text for a LaTeX cell or caption: &, %, #, _, $, ~ escaped; "|" (as in p(y|x)) set in math."""
+    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
 def latex_table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str) -> str:
-    """A LaTeX table; the caption is given without a "Table N:" prefix (LaTeX numbers it)."""
+    """A LaTeX table; a "Table N:" prefix is dropped from the caption (LaTeX numbers tables itself,
+    so it would print "Table 1: Table 1: …")."""
     cols = "c" * len(header)
-    body = [" & ".join(header) + r" \\ \hline"] + [" & ".join(r) + r" \\" for r in rows]
+    caption = tex(_TABLE_NUMBER.sub("", caption))
+    body = [" & ".join(map(tex, header)) + r" \\ \hline"] + [" & ".join(map(tex, r)) + r" \\" for r in rows]
     return "\n".join([
         r"\begin{table}[h]", r"\centering", rf"\begin{{tabular}}{{{cols}}}", r"\hline",
         *body, r"\hline", r"\end{tabular}", rf"\caption{{{caption}}}", r"\end{table}",

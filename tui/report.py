@@ -16,12 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.discrete import DEFAULT_MODEL, expected_share_same, move_people, solve, state_label
-from engine.mixture import DEFAULT_MIXTURE
-from engine.posterior import DEFAULT_SIGMA2, DEFAULT_Y, compare, error_rates, particles_near
-from tui.export import (
-    fmt_count, markdown_table, p1_rule_lines, p1_tables, p2_tables, people_rows, tables_markdown,
-)
+from engine.discrete import expected_share_same
+from engine.problems.p1_discrete import P1Settings, solve_p1
+from engine.problems.p2_continuous import P2Settings, compare_p2
+from tui.render import markdown
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -79,17 +77,13 @@ def text_plot(draw: Callable[[object], None], width: int = 76, height: int = 18)
 
 # ---- Problem 1 ------------------------------------------------------------------------------------
 def section_p1(ctx: ReportContext) -> str:
-    model = DEFAULT_MODEL
-    r = solve(model)
-    people = move_people(model, 10**9, seed=ctx.seed)
-    lines = p1_rule_lines(r, 0, 1)
+    out = solve_p1(P1Settings(seed=ctx.seed))
+    r, people, lines = out.result, out.people, out.rule_lines(0, 1)
     share = people.share_same
-    expected = expected_share_same(model)
-    labels = [state_label(i) for i in range(model.n)]
-    tables = "\n".join(f"**{c}**\n\n{markdown_table(h, rows)}\n" for c, h, rows in p1_tables(r))
+    expected = expected_share_same(out.model)
     bars = text_plot(lambda plt: (
-        plt.multiple_bar(labels, [(people.counts_x / 1e9).tolist(), (people.counts_y / 1e9).tolist(),
-                                  (people.counts_back_x / 1e9).tolist()],
+        plt.multiple_bar(out.labels, [(people.counts_x / 1e9).tolist(), (people.counts_y / 1e9).tolist(),
+                                      (people.counts_back_x / 1e9).tolist()],
                          labels=["start", "after moving", "after return"]),
         plt.title("billions of people per state"), plt.xlabel("state")))
     return f"""## Problem 1 — people moving between states
@@ -115,12 +109,8 @@ multinomial counts (seed {people.seed}), of the people in state 1 after the retu
 
 **(4) Concrete numbers.**
 
-{tables}
+{markdown(out.tables())}
 Marginal p̃(y) = {", ".join(f"{v:.4f}" for v in r.p_y)}; round trip = {", ".join(f"{v:.4f}" for v in r.roundtrip_p_x)}.
-
-**The people** (N = {fmt_count(people.n_people)}, seed {people.seed})
-
-{markdown_table(["state", "start", "after moving", "after return", "same people"], people_rows(people))}
 
 {bars}
 """
@@ -128,15 +118,13 @@ Marginal p̃(y) = {", ".join(f"{v:.4f}" for v in r.p_y)}; round trip = {", ".joi
 
 # ---- Problem 2 ------------------------------------------------------------------------------------
 def section_p2(ctx: ReportContext) -> str:
-    prior, sigma2, y = DEFAULT_MIXTURE, DEFAULT_SIGMA2, DEFAULT_Y
-    c = compare(prior, sigma2, y)
-    rates = error_rates(prior, y)
-    check = particles_near(prior, sigma2, y, n=2_000_000, seed=ctx.seed)
-    sd = float(np.sqrt(max(c.exact_variance, c.approx.variance)))
-    xs = np.linspace(c.exact_mean - 4 * sd, c.exact_mean + 4 * sd, 161)
+    out = compare_p2(P2Settings(particles=2_000_000, seed=ctx.seed))
+    c, rates, check, prior = out.comparison, out.rates, out.particles, out.prior
+    sigma2, y = c.sigma2, c.y
+    xs, exact, approx = out.posterior_curves(161)
     plot = text_plot(lambda plt: (
-        plt.plot(xs.tolist(), c.exact.pdf(xs).tolist(), label="exact p(x|y)"),
-        plt.plot(xs.tolist(), c.approx.pdf(xs).tolist(), label="N(y + σ²∇log p(y), σ²)"),
+        plt.plot(xs.tolist(), exact.tolist(), label="exact p(x|y)"),
+        plt.plot(xs.tolist(), approx.tolist(), label="N(y + σ²∇log p(y), σ²)"),
         plt.title(f"p(x|y) at y = {y:g}, σ² = {sigma2:g}")))
     score = float(prior.score(np.array([y]))[0])
     return f"""## Problem 2 — the backward conditional for small noise
@@ -156,7 +144,7 @@ posterior (itself a Gaussian mixture) has mean {c.exact_mean:.5g} and variance {
 Of {check.n_particles:,} particles (seed {check.seed}), {check.n_selected:,} landed within ±{check.window:.3g} of y;
 where they came from has mean {check.origins.mean():.5g} and variance {check.origins.var():.5g}.
 
-{tables_markdown(p2_tables(prior, c, rates))}
+{markdown(out.tables())}
 The error shrinks like a power of σ²: TV ∝ (σ²)^{rates.rate_tv:.2f}, mean and variance errors and KL
 ∝ (σ²)^≈{rates.rate_mean:.1f}: the neglected curvature term is O(σ²) relative to the kept ones.
 

@@ -85,9 +85,9 @@ def test_p2_defaults_and_particles(capsys):
     (["p1", "--px", "0.5,0.5"], "must be 2×2"),
     (["p1", "--people", "0"], "--people"),
     (["p1", "--seed", "-1"], "--seed"),
-    (["p2", "--sigma2", "0"], "must be > 0"),
-    (["p2", "--sigma2", "nan"], "not a finite number"),
-    (["p2", "--mixture", "1:0:0"], "std must be > 0"),
+    (["p2", "--sigma2", "0"], "σ² must be from 1e-06 to 100, got 0"),  # one range: the Spec's
+    (["p2", "--sigma2", "nan"], "'nan' is not a number"),
+    (["p2", "--mixture", "1:0:0"], "component 1: std must be from 1e-06 to 1000000, got 0"),
     (["p2", "--mixture", "banana"], "mixture"),
     (["p2", "--y", "x"], "--y"),
     (["--problem", "7"], "--problem must be 1–5"),

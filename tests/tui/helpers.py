@@ -16,6 +16,11 @@ def make_app(data_dir: Path, problem: int = 1, fresh: bool = False) -> Hw7App:
 
 
 def cell(table, row: int, col: int) -> str:
+    """The text of a cell of a DataTable, or of the DataTable inside a TableView."""
+    if not hasattr(table, "get_cell_at"):
+        from textual.widgets import DataTable
+
+        table = table.query_one(DataTable)
     value = table.get_cell_at(Coordinate(row, col))
     return value.plain if isinstance(value, Text) else str(value)
 

@@ -35,7 +35,7 @@ async def test_bad_cell_keeps_the_edit_open_and_names_the_cell(tmp_path):
         model = screen.query_one(EditableTable)
         await edit_cell(pilot, model, 1, 1, "abc")
         assert model.editing
-        error = static_text(model.query_one("#edit-error"))
+        error = static_text(screen.query_one("#p1-message"))
         assert "p(x=2)" in error and "not a number" in error
         await pilot.press("escape")
         await pilot.pause()
@@ -43,7 +43,7 @@ async def test_bad_cell_keeps_the_edit_open_and_names_the_cell(tmp_path):
         assert screen.px == [0.5, 0.3, 0.2]
         for bad, words in (("-0.1", "negative"), ("nan", "finite"), ("2", "more than 1")):
             await edit_cell(pilot, model, 1, 1, bad)
-            assert words in static_text(model.query_one("#edit-error"))
+            assert words in static_text(screen.query_one("#p1-message"))
             await pilot.press("escape")
         assert screen.model.p_x == (0.5, 0.3, 0.2)
 
@@ -80,7 +80,7 @@ async def test_people_tab_and_seed(tmp_path):
         assert screen.people.n_people == 10**9
         await pilot.press("s")
         await pilot.pause()
-        assert screen.seed == 1 and (screen.people.counts_xy != before).any()
+        assert screen.setup.seed == 1 and (screen.people.counts_xy != before).any()
         await pilot.press("v", "v")
         await pilot.pause()
         assert screen.query_one("#p1-tabs").active == "tab-people"

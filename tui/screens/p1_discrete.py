@@ -1,50 +1,80 @@
 """Problem 1 screen: edit p(x) and p(y|x); see the joint, the marginal, the backward conditional,
-the round trip and a billion people moving, all recomputed on every accepted edit."""
+the round trip and a billion people moving, all recomputed on every accepted edit.
+
+State: ``draft`` (the model being edited, valid or not) and ``setup`` (the P1Settings in force:
+the last valid model, N, seed). Watchers do the rest: a new draft redraws the model table and,
+when it is valid, becomes the setup's model; a new setup is solved and shown.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
+from textual.reactive import reactive
+from textual.widgets import Label, Static, TabbedContent, Tabs, TabPane
 
 from engine.discrete import (
-    DEFAULT_MODEL, MAX_STATES, SUM_TOLERANCE, DiscreteModel, PeopleResult, add_state, move_people,
-    normalize, parse_probability, remove_state, solve, state_label,
+    DEFAULT_MODEL, MAX_STATES, SUM_TOLERANCE, DiscreteModel, add_state, normalize, parse_probability,
+    remove_state, state_label,
 )
 from engine.errors import InvalidInput
-from tui.export import fmt, fmt_count, p1_csv, p1_latex, p1_markdown, p1_rule_lines, people_rows
+from engine.problems.p1_discrete import P1Result, P1Settings, solve_p1
+from engine.settings import from_saved, spec_of
+from tui.plots.people import draw_people, legend
+from tui.render import csv_table, latex, markdown
 from tui.screens.base import ProblemScreen
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
-
-DEFAULT_PEOPLE = 10**9
-MAX_PEOPLE = 10**15
+from tui.widgets.setting_input import MessageLine, SettingInput
+from tui.widgets.table_view import TableView
 
 HELP = """
 **Top: the model you edit.** Column `p(x)` is the initial distribution (Table 1); columns
 `y=1…` are the transition probabilities p(y|x) (Table 2), one row per state x; `Σ` shows each
-row's sum. Arrows move, **Enter** edits a cell (decimals or fractions such as `1/3`), **Enter**
-commits, **Escape** cancels. A row must sum to 1 (within 1e-9): until it does, the message says
-which row is off and the results below keep showing the last valid model. **n** normalizes the
-row under the cursor (on the `p(x)` column or the Σ row: p(x)). **a** adds a state (2–8),
-**d** deletes the state under the cursor.
+row's sum. Arrows move, **Enter** edits a cell (decimals, `1e-3` or fractions such as `1/3`),
+**Enter** commits, **Escape** cancels; a refused value is explained on the line under the table
+and stays in the editor. A row must sum to 1 (within 1e-9): until it does, that line says which
+row is off and the results below keep showing the last valid model.
 
 **Below: what the rules give**, recomputed on every accepted edit.
 *Joint & marginal*: p(x,y) = p(x)p(y|x) (chain rule) and p̃(y) = Σx p(x,y) (marginalization).
 *Backward & round trip*: Table 3, p(x|y) = p(x,y)/p̃(y) (conditioning, Bayes; "undefined" where
 p̃(y) = 0), and Σy p̃(y)p(x|y) = p(x). The worked lines use the cell under the cursor.
-*People*: N people (default 10⁹) moved with exact multinomial counts, seeded; bars before, after
-moving and after the return trip; "same people" is the share of a state's people, after the
-return, who started there — the distribution comes back, the people do not.
+*People*: N people (default 10⁹, up to 10¹⁵) moved with exact multinomial counts, seeded; the
+"same people" column is the share of a state's people, after the return, who started there —
+the distribution comes back, the people do not.
 
-**Keys:** `v` next view · `s` new seed for the people · `e` export Tables 1–3 (Markdown,
-LaTeX, CSV files, and the visible plot as text) · `c` copy them to the clipboard · `R` reset to the homework's defaults.
+| key | what it does |
+|---|---|
+| `n` | normalize the row under the cursor (on the `p(x)` column or the Σ row: p(x)) |
+| `a` / `d` | add a state (2–8) / delete the state under the cursor |
+| `u` | undo the last delete or reset |
+| `R` | reset the model, N and seed to the homework's defaults |
+| `v` | next view (Joint · Backward · People) |
+| `s` | a new seed for the people |
+| `e` / `c` | export the tables (Markdown, LaTeX, CSV, the visible plot as text) / copy them (Markdown) |
+| Esc | leave a box or cancel an edit |
 """
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The model as typed: p(x) and the rows of p(y|x), not necessarily valid."""
+
+    px: tuple[float, ...]
+    pyx: tuple[tuple[float, ...], ...]
+
+    @classmethod
+    def of(cls, px, pyx) -> "Draft":
+        return cls(tuple(float(v) for v in px), tuple(tuple(float(v) for v in r) for r in pyx))
+
+
+DEFAULT_DRAFT = Draft.of(DEFAULT_MODEL.p_x, DEFAULT_MODEL.p_y_given_x)
 
 
 class P1Screen(ProblemScreen):
@@ -57,90 +87,82 @@ class P1Screen(ProblemScreen):
         Binding("n", "normalize", "Normalize"),
         Binding("a", "add_state", "Add"),
         Binding("d", "delete_state", "Delete"),
+        Binding("u", "undo", "Undo"),
+        Binding("R", "reset", "Reset"),
         Binding("v", "next_view", "View"),
         Binding("s", "new_seed", "Seed", show=False),
         Binding("e", "export", "Export"),
-        Binding("c", "copy", "Copy"),
-        Binding("R", "reset", "Reset", show=False),
+        Binding("c", "copy", "Copy", show=False),
     ]
+
+    draft: reactive[Draft] = reactive(DEFAULT_DRAFT, init=False, always_update=True)
+    setup: reactive[P1Settings] = reactive(P1Settings, init=False, always_update=True)
 
     def __init__(self) -> None:
         super().__init__(id="p1")
-        self.model: DiscreteModel = DEFAULT_MODEL  # the last valid model: what the results show
-        self.px: list[float] = list(DEFAULT_MODEL.p_x)  # the draft being edited
-        self.pyx: list[list[float]] = [list(r) for r in DEFAULT_MODEL.p_y_given_x]
-        self.n_people = DEFAULT_PEOPLE
-        self.seed = 0
-        self.people: PeopleResult | None = None
+        self.result: P1Result | None = None
+        self._what = ""  # what the next draft is (for the message line)
+        self._undo: list[tuple[Draft, P1Settings, str]] = []
 
     # ---- layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="p1-body"):
             with Vertical(id="p1-edit"):
-                yield Label("Model: p(x) and p(y|x) — Enter edits a cell", classes="hint")
                 yield EditableTable(check=self._check_cell, editable=self._is_editable,
                                     cell_name=self._cell_name, id="p1-model")
-                yield Static("", id="p1-message", classes="message")
+                yield MessageLine("", id="p1-message")
             with TabbedContent(id="p1-tabs"):
                 with TabPane("Joint & marginal", id="tab-joint"):
                     with VerticalScroll():
-                        yield DataTable(id="p1-joint", cursor_type="none", zebra_stripes=True)
+                        yield TableView(id="p1-joint")
                         yield Static(id="p1-joint-rules", classes="rules")
                 with TabPane("Backward & round trip", id="tab-back"):
                     with VerticalScroll():
-                        yield DataTable(id="p1-back", cursor_type="none", zebra_stripes=True)
+                        yield TableView(id="p1-back")
                         yield Static(id="p1-back-rules", classes="rules")
                 with TabPane("People", id="tab-people"):
                     with VerticalScroll():
                         with Horizontal(id="p1-people-inputs"):
                             yield Label("N")
-                            yield Input(str(self.n_people), id="p1-n", type="integer")
+                            yield SettingInput(spec_of(P1Settings, "people"), id="p1-n")
                             yield Label("seed")
-                            yield Input(str(self.seed), id="p1-seed", type="integer")
-                        yield Plot(title="people (billions) per state", id="p1-bars")
-                        yield DataTable(id="p1-people", cursor_type="none", zebra_stripes=True)
+                            yield SettingInput(spec_of(P1Settings, "seed"), id="p1-seed")
+                            yield Static(legend(), id="p1-legend")
+                        yield TableView(id="p1-people")
+                        yield Plot(id="p1-bars")
                         yield Static(id="p1-people-note", classes="rules")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._restore()
-        self._refresh_model_table()
-        self._recompute()
+        saved = self.settings()
+        draft, model = _saved_draft(saved)
+        setup, notes = from_saved(P1Settings, saved, model=model)
+        self._what = "; ".join(notes)
+        self.setup = setup
+        self.draft = draft
         self.query_one(EditableTable).focus_table()
 
-    # ---- saved state -----------------------------------------------------------------------------
-    def _restore(self) -> None:
-        saved = self.settings()
-        try:
-            px = [float(v) for v in saved["px"]]
-            pyx = [[float(v) for v in row] for row in saved["pyx"]]
-            if len(pyx) != len(px) or any(len(r) != len(px) for r in pyx) or not 2 <= len(px) <= MAX_STATES:
-                raise ValueError
-        except (KeyError, TypeError, ValueError):
-            px, pyx = list(DEFAULT_MODEL.p_x), [list(r) for r in DEFAULT_MODEL.p_y_given_x]
-        self.px, self.pyx = px, pyx
-        if isinstance(saved.get("valid_px"), list):
-            try:
-                self.model = DiscreteModel.from_arrays(saved["valid_px"], saved["valid_pyx"])
-            except (InvalidInput, KeyError, TypeError, ValueError):
-                self.model = DEFAULT_MODEL
-        if isinstance(saved.get("people"), int) and 1 <= saved["people"] <= MAX_PEOPLE:
-            self.n_people = saved["people"]
-        if isinstance(saved.get("seed"), int) and saved["seed"] >= 0:
-            self.seed = saved["seed"]
-        self.query_one("#p1-n", Input).value = str(self.n_people)
-        self.query_one("#p1-seed", Input).value = str(self.seed)
-        self._validate_draft(announce=False)
-
     def _save(self) -> None:
-        self.save_settings(px=self.px, pyx=self.pyx, valid_px=list(self.model.p_x),
-                           valid_pyx=[list(r) for r in self.model.p_y_given_x],
-                           people=self.n_people, seed=self.seed)
+        m = self.setup.model
+        self.save_settings(px=list(self.draft.px), pyx=[list(r) for r in self.draft.pyx], valid_px=list(m.p_x),
+                           valid_pyx=[list(r) for r in m.p_y_given_x], people=self.setup.people, seed=self.setup.seed)
 
     # ---- the model table -------------------------------------------------------------------------
     @property
     def n(self) -> int:
-        return len(self.px)
+        return len(self.draft.px)
+
+    @property
+    def px(self) -> list[float]:
+        return list(self.draft.px)
+
+    @property
+    def model(self) -> DiscreteModel:
+        return self.setup.model
+
+    @property
+    def people(self):
+        return self.result.people if self.result else None
 
     def _is_editable(self, row: int, col: int) -> bool:
         return row < self.n and 1 <= col <= self.n + 1
@@ -161,210 +183,174 @@ class P1Screen(ProblemScreen):
             return str(exc)
         return None
 
-    def _refresh_model_table(self) -> None:
-        n = self.n
+    def watch_draft(self, draft: Draft) -> None:
+        n = len(draft.px)
         columns = ["x", "p(x)"] + [f"y={state_label(j)}" for j in range(n)] + ["Σ"]
-        rows: list[list[Any]] = []
-        for i in range(n):
-            total = sum(self.pyx[i])
-            ok = abs(total - 1) <= SUM_TOLERANCE
-            rows.append([state_label(i), _num(self.px[i])] + [_num(v) for v in self.pyx[i]]
-                        + [Text(f"{total:.4g}", style="" if ok else "bold red")])
-        total_px = sum(self.px)
-        ok = abs(total_px - 1) <= SUM_TOLERANCE
-        rows.append([Text("Σ", style="dim"), Text(f"{total_px:.4g}", style="" if ok else "bold red")]
-                    + [""] * n + [""])
+        rows = [[state_label(i), _num(draft.px[i]), *map(_num, draft.pyx[i]), _sum(draft.pyx[i])] for i in range(n)]
+        rows.append([Text("Σ", style="dim"), _sum(draft.px)] + [""] * (n + 1))
         self.query_one(EditableTable).set_grid(columns, rows)
+        try:
+            model = DiscreteModel.from_arrays(draft.px, draft.pyx)
+        except InvalidInput as exc:
+            self._message(f"✗ {exc}. The results still show the last valid model.", error=True)
+        else:
+            self._message(f"✓ {self._what}" if self._what else "✓ every row sums to 1 · Enter edits a cell")
+            self.setup = replace(self.setup, model=model)
+        self._what = ""
+        self._save()
+
+    def _set_draft(self, draft: Draft, what: str, undoable: bool = False) -> None:
+        if undoable:
+            self._undo.append((self.draft, self.setup, what))
+        self._what = what
+        self.draft = draft
 
     @on(EditableTable.CellEdited, "#p1-model")
     def _cell_edited(self, event: EditableTable.CellEdited) -> None:
         name = self._cell_name(event.row, event.col)
         value = parse_probability(event.text, name)
+        px, pyx = list(self.draft.px), [list(r) for r in self.draft.pyx]
         if event.col == 1:
-            self.px[event.row] = value
+            px[event.row] = value
         else:
-            self.pyx[event.row][event.col - 2] = value
-        self._after_edit(f"{name} = {_num(value)}")
+            pyx[event.row][event.col - 2] = value
+        self._set_draft(Draft.of(px, pyx), f"{name} = {_num(value)}")
 
-    def _after_edit(self, what: str) -> None:
-        self._refresh_model_table()
-        if self._validate_draft(announce=True, what=what):
-            self._recompute()
-        self._save()
+    @on(EditableTable.Refused)
+    def _cell_refused(self, event: EditableTable.Refused) -> None:
+        self._message(event.message, error=True)
 
-    def _validate_draft(self, *, announce: bool, what: str = "") -> bool:
-        message = self.query_one("#p1-message", Static)
-        try:
-            model = DiscreteModel.from_arrays(self.px, self.pyx)
-        except InvalidInput as exc:
-            message.update(f"✗ {exc}. The results still show the last valid model.")
-            message.set_class(True, "-error").set_class(False, "-ok")
-            return False
-        self.model = model
-        message.update(f"✓ {what}" if announce and what else "✓ valid: every row sums to 1")
-        message.set_class(False, "-error").set_class(True, "-ok")
-        return True
+    @on(EditableTable.Cancelled)
+    def _cell_cancelled(self) -> None:
+        self._message("edit cancelled; nothing changed")
+
+    def _message(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#p1-message", MessageLine).show(text, error=error)
 
     # ---- results ---------------------------------------------------------------------------------
-    def _cursor_pair(self) -> tuple[int, int]:
-        """(x, y) for the worked lines: the cursor's row, and its y column (else y = x)."""
-        cursor = self.query_one(EditableTable).table.cursor_coordinate
-        n = self.model.n
-        x = min(cursor.row, n - 1)
-        y = cursor.column - 2 if 2 <= cursor.column <= n + 1 else x
-        return x, min(max(y, 0), n - 1)
-
-    def _recompute(self) -> None:
-        result = solve(self.model)
-        n = self.model.n
-        labels = [state_label(i) for i in range(n)]
-        joint = self.query_one("#p1-joint", DataTable)
-        joint.clear(columns=True)
-        joint.add_columns("p(x,y)", *[f"y={l}" for l in labels], "p(x)")
-        for i in range(n):
-            joint.add_row(f"x={labels[i]}", *[fmt(v) for v in result.p_xy[i]], fmt(self.model.p_x[i]))
-        joint.add_row(Text("p̃(y)", style="bold"), *[Text(fmt(v), style="bold") for v in result.p_y], "1")
-        back = self.query_one("#p1-back", DataTable)
-        back.clear(columns=True)
-        back.add_columns("p(x|y)", *[f"x={l}" for l in labels], "p̃(y)")
-        for j in range(n):
-            back.add_row(f"y={labels[j]}", *[_maybe_undefined(v) for v in result.p_x_given_y[j]], fmt(result.p_y[j]))
-        back.add_row(Text("round trip", style="bold"), *[Text(fmt(v), style="bold") for v in result.roundtrip_p_x], "")
-        back.add_row("p(x)", *[fmt(v) for v in self.model.p_x], "")
-        self._result = result
+    def watch_setup(self, setup: P1Settings) -> None:
+        self.result = result = solve_p1(setup)
+        self.query_one("#p1-joint", TableView).show(result.joint_table())
+        self.query_one("#p1-back", TableView).show(result.backward_table())
+        people = result.people_table()
+        self.query_one("#p1-people", TableView).show(replace(people, notes=()))  # the note goes under the plot
+        self.query_one("#p1-people-note", Static).update("\n".join(people.notes))
+        plot = self.query_one("#p1-bars", Plot)
+        plot.draw(lambda plt: draw_people(plt, result, plot.marker))
+        for box in self.query(SettingInput):
+            if box.in_force != getattr(setup, box.spec.name):
+                box.set_in_force(getattr(setup, box.spec.name))
         self._update_rules()
-        self._move_people()
+        self._save()
 
     def _update_rules(self) -> None:
-        x, y = self._cursor_pair()
-        lines = p1_rule_lines(self._result, x, y)
+        if self.result is None:
+            return
+        cursor = self.query_one(EditableTable).table.cursor_coordinate
+        n = self.result.model.n
+        x = min(cursor.row, n - 1)
+        y = min(max(cursor.column - 2 if 2 <= cursor.column <= n + 1 else x, 0), n - 1)
+        lines = self.result.rule_lines(x, y)
         self.query_one("#p1-joint-rules", Static).update(lines["joint"] + "\n" + lines["marginal"])
-        undefined = self._result.undefined_y
+        undefined = self.result.result.undefined_y
         note = (f"\np(x|y) is undefined for y = {', '.join(state_label(j) for j in undefined)}: nobody arrives there."
                 if undefined else "")
         self.query_one("#p1-back-rules", Static).update(lines["backward"] + "\n" + lines["round_trip"] + note)
 
-    @on(DataTable.CellHighlighted, "#p1-model #edit-table")
-    def _cursor_moved(self) -> None:
-        if hasattr(self, "_result"):
-            self._update_rules()
+    def on_data_table_cell_highlighted(self) -> None:
+        self._update_rules()
 
-    def _move_people(self) -> None:
-        people = move_people(self.model, self.n_people, self.seed)
-        self.people = people
-        n = self.model.n
-        labels = [state_label(i) for i in range(n)]
-        scale = 1e9 if self.n_people >= 10**8 else 1.0
-        unit = "billions" if scale == 1e9 else "people"
-        series = [people.counts_x / scale, people.counts_y / scale, people.counts_back_x / scale]
+    # ---- people boxes ----------------------------------------------------------------------------
+    @on(SettingInput.Changed)
+    def _box_changed(self, event: SettingInput.Changed) -> None:
+        self.setup = replace(self.setup, **{event.name: event.value})
+        self._message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")
 
-        def draw(plt) -> None:
-            plt.multiple_bar(labels, [s.tolist() for s in series], labels=["start", "after moving", "after return"],
-                             marker=self.query_one("#p1-bars", Plot).marker)
-            plt.xlabel("state")
-            plt.ylabel(unit)
-
-        self.query_one("#p1-bars", Plot).draw(draw)
-        table = self.query_one("#p1-people", DataTable)
-        table.clear(columns=True)
-        table.add_columns("state", "start", "after moving", "after return", "same people")
-        for row in people_rows(people):
-            table.add_row(*row)
-        share = people.share_same
-        best = max(range(n), key=lambda i: people.counts_back_x[i])
-        self.query_one("#p1-people-note", Static).update(
-            f"N = {fmt_count(people.n_people)}, seed {people.seed}. After the return trip state {labels[best]} holds "
-            f"{fmt_count(people.counts_back_x[best])} people (p(x) × N = {fmt_count(round(self.model.p_x[best] * people.n_people))}), "
-            f"but only {share[best]:.1%} of them started there: the distribution is back to p(x), "
-            "the people in it are not the same people.")
-
-    # ---- people inputs ---------------------------------------------------------------------------
-    @on(Input.Submitted, "#p1-n")
-    def _set_n(self, event: Input.Submitted) -> None:
-        self._set_whole_number(event, "n_people", "N", 1, MAX_PEOPLE)
-
-    @on(Input.Submitted, "#p1-seed")
-    def _set_seed(self, event: Input.Submitted) -> None:
-        self._set_whole_number(event, "seed", "the seed", 0, 2**63 - 1)
-
-    def _set_whole_number(self, event: Input.Submitted, attr: str, name: str, low: int, high: int) -> None:
-        try:
-            value = int(event.value)
-            if not low <= value <= high:
-                raise ValueError
-        except ValueError:
-            self._flash(f"✗ {name} must be a whole number from {low:,} to {high:,}, got {event.value!r};"
-                        f" keeping {getattr(self, attr):,}")
-            event.input.value = str(getattr(self, attr))
-            return
-        setattr(self, attr, value)
-        self._move_people()
-        self._save()
-
-    def _flash(self, text: str) -> None:
-        message = self.query_one("#p1-message", Static)
-        message.update(text)
-        message.set_class(True, "-error").set_class(False, "-ok")
+    @on(SettingInput.Refused)
+    def _box_refused(self, event: SettingInput.Refused) -> None:
+        self._message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}", error=True)
 
     # ---- actions -----------------------------------------------------------------------------------
     def action_normalize(self) -> None:
         cursor = self.query_one(EditableTable).table.cursor_coordinate
+        px, pyx = list(self.draft.px), [list(r) for r in self.draft.pyx]
         try:
             if cursor.column == 1 or cursor.row >= self.n:
-                self.px = list(normalize(self.px))
-                what = "normalized p(x)"
+                px, what = list(normalize(px)), "normalized p(x)"
             else:
-                self.pyx[cursor.row] = list(normalize(self.pyx[cursor.row]))
+                pyx[cursor.row] = list(normalize(pyx[cursor.row]))
                 what = f"normalized row x={state_label(cursor.row)}"
         except InvalidInput as exc:
-            self._flash(f"✗ {exc}")
+            self._message(f"✗ {exc}", error=True)
             return
-        self._after_edit(what)
+        self._set_draft(Draft.of(px, pyx), what)
 
     def action_add_state(self) -> None:
-        try:
-            px, pyx = add_state(self.px, self.pyx)
-        except InvalidInput as exc:
-            self._flash(f"✗ {exc}")
+        if self.n >= MAX_STATES:
+            self._message(f"✗ at most {MAX_STATES} states", error=True)
             return
-        self.px, self.pyx = list(px), [list(r) for r in pyx]
-        self._after_edit(f"added state {state_label(self.n - 1)} (empty; its people would stay put)")
+        self._set_draft(Draft.of(*add_state(self.draft.px, self.draft.pyx)),
+                        f"added state {state_label(self.n)} (empty; its people would stay put)")
 
     def action_delete_state(self) -> None:
         k = min(self.query_one(EditableTable).table.cursor_coordinate.row, self.n - 1)
         try:
-            px, pyx = remove_state(self.px, self.pyx, k)
+            px, pyx = remove_state(self.draft.px, self.draft.pyx, k)
         except InvalidInput as exc:
-            self._flash(f"✗ {exc}")
+            self._message(f"✗ {exc}", error=True)
             return
-        self.px, self.pyx = list(px), [list(r) for r in pyx]
-        self._after_edit(f"deleted state {state_label(k)}; p(x) and the rows were renormalized")
+        self._set_draft(Draft.of(px, pyx), f"deleted state {state_label(k)}; p(x) and the rows were renormalized"
+                        " (u undoes)", undoable=True)
 
     def action_reset(self) -> None:
-        self.px, self.pyx = list(DEFAULT_MODEL.p_x), [list(r) for r in DEFAULT_MODEL.p_y_given_x]
-        self._after_edit("reset to the homework's defaults")
+        what = "reset the model, N and seed to the homework's defaults (u undoes)"
+        self._undo.append((self.draft, self.setup, what))
+        self.setup = replace(P1Settings(), model=self.setup.model)
+        self._set_draft(DEFAULT_DRAFT, what)
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self._message("nothing to undo (u undoes a delete or a reset)")
+            return
+        draft, setup, what = self._undo.pop()
+        self.setup = setup
+        self._set_draft(draft, f"undid: {what.removesuffix(' (u undoes)')}")
 
     def action_next_view(self) -> None:
-        tabs = self.query_one(TabbedContent)
-        ids = ["tab-joint", "tab-back", "tab-people"]
-        tabs.active = ids[(ids.index(tabs.active) + 1) % len(ids)] if tabs.active in ids else ids[0]
+        self.query_one(Tabs).action_next_tab()
 
     def action_new_seed(self) -> None:
-        self.seed += 1
-        self.query_one("#p1-seed", Input).value = str(self.seed)
-        self._move_people()
-        self._save()
+        self.setup = replace(self.setup, seed=self.setup.seed + 1)
+        self._message(f"✓ seed = {self.setup.seed}")
 
     def export_files(self) -> dict[str, str]:
-        result = solve(self.model)
-        return {"hw7-p1-tables.md": p1_markdown(result, self.people), "hw7-p1-tables.tex": p1_latex(result),
-                "hw7-p1-tables.csv": p1_csv(result)}
+        if self.result is None:
+            return {}
+        values = self.result.values_table()
+        return {"hw7-p1-tables.md": markdown(self.result.tables()), "hw7-p1-tables.tex": latex(self.result.homework_tables()),
+                "hw7-p1-tables.csv": csv_table(values.headers, values.text_rows())}
+
+
+def _saved_draft(saved: dict) -> tuple[Draft, DiscreteModel]:
+    """The saved draft (else the default) and the saved last valid model (else the default)."""
+    try:
+        draft = Draft.of(saved["px"], saved["pyx"])
+        if len(draft.pyx) != len(draft.px) or any(len(r) != len(draft.px) for r in draft.pyx) \
+                or not 2 <= len(draft.px) <= MAX_STATES:
+            raise ValueError
+    except (KeyError, TypeError, ValueError):
+        draft = DEFAULT_DRAFT
+    try:
+        model = DiscreteModel.from_arrays(saved["valid_px"], saved["valid_pyx"])
+    except (InvalidInput, KeyError, TypeError, ValueError):
+        model = DEFAULT_MODEL
+    return draft, model
 
 
 def _num(v: float) -> str:
     return f"{v:.6g}"
 
 
-def _maybe_undefined(v: float) -> Text | str:
-    text = fmt(float(v))
-    return Text(text, style="italic yellow") if text == "undefined" else text
+def _sum(values) -> Text:
+    total = sum(values)
+    return Text(f"{total:.6g}", style="" if abs(total - 1) <= SUM_TOLERANCE else "bold red")

@@ -2,14 +2,16 @@
 Escape cancels.
 
 The owner passes a ``check(row, col, text) -> str | None`` callback: it returns an error message
-(the edit stays open, with the message shown) or None (the edit is accepted and a
-:class:`EditableTable.CellEdited` message is posted). The table itself never holds a number the
-owner has not accepted.
+or None. A refused value keeps the editor open with the typed text and posts
+:class:`EditableTable.Refused` (the owner shows it on its message line, right under the table); an
+accepted one closes the editor and posts :class:`EditableTable.CellEdited`. The table itself never
+holds a number the owner has not accepted. Every key typed while editing stays in the editor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -25,26 +27,49 @@ Editable = Callable[[int, int], bool]
 
 
 class EditableTable(Vertical):
-    """DataTable + an edit line that appears under it while a cell is being edited."""
+    """DataTable + a one-line editor that appears under it while a cell is being edited."""
 
     DEFAULT_CSS = """
     EditableTable { height: auto; }
     EditableTable > DataTable { height: auto; max-height: 12; }
-    EditableTable > #edit-line { height: auto; display: none; }
+    EditableTable > #edit-line { height: 1; display: none; }
     EditableTable.-editing > #edit-line { display: block; }
-    EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; margin-top: 1; }
-    EditableTable #edit-input { width: 1fr; }
-    EditableTable #edit-error { color: $text-error; height: auto; }
+    EditableTable #edit-label { width: auto; padding: 0 1 0 0; height: 1; }
+    EditableTable #edit-input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
+    EditableTable #edit-hint { width: auto; height: 1; color: $text-muted; padding: 0 0 0 1; }
     """
 
     BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
 
+    @dataclass
     class CellEdited(Message):
         """A cell's new text was accepted by the owner's check."""
 
-        def __init__(self, table: "EditableTable", row: int, col: int, text: str) -> None:
-            super().__init__()
-            self.table, self.row, self.col, self.text = table, row, col, text
+        table: "EditableTable"
+        row: int
+        col: int
+        text: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class Refused(Message):
+        """Enter on a value the owner's check refused (or on a computed cell): what is wrong."""
+
+        table: "EditableTable"
+        message: str
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class Cancelled(Message):
+        """Escape closed the editor; nothing changed."""
+
+        table: "EditableTable"
 
         @property
         def control(self) -> "EditableTable":
@@ -57,16 +82,13 @@ class EditableTable(Vertical):
         self.editable = editable or (lambda r, c: c > 0)
         self.cell_name = cell_name or (lambda r, c: f"row {r + 1}, column {c + 1}")
         self._editing: Coordinate | None = None
-        self._raw: list[list[str]] = []
 
     def compose(self) -> ComposeResult:
-        table = DataTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
-        yield table
-        with Vertical(id="edit-line"):
-            with Horizontal():
-                yield Label("", id="edit-label")
-                yield Input(id="edit-input", select_on_focus=True)
-            yield Label("", id="edit-error")
+        yield DataTable(cursor_type="cell", zebra_stripes=True, id="edit-table")
+        with Horizontal(id="edit-line"):
+            yield Label("", id="edit-label")
+            yield Input(id="edit-input", select_on_focus=True)
+            yield Label("Enter commits · Esc cancels", id="edit-hint")
 
     @property
     def table(self) -> DataTable:
@@ -81,7 +103,8 @@ class EditableTable(Vertical):
 
     # ---- content -------------------------------------------------------------------------------
     def set_grid(self, columns: Sequence[str], rows: Sequence[Sequence[str | Text]]) -> None:
-        """Replace the table's content; the cursor stays where it was when it still fits."""
+        """Replace the table's content; the cursor stays where it was when it still fits, else it
+        goes to the first editable cell. Columns widen to the longest value (never cut a number)."""
         table = self.table
         cursor = table.cursor_coordinate
         same_shape = (len(table.columns) == len(columns) and table.row_count == len(rows)
@@ -90,15 +113,20 @@ class EditableTable(Vertical):
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if table.get_cell_at(Coordinate(r, c)) != value:
-                        table.update_cell_at(Coordinate(r, c), value)
-        else:
-            table.clear(columns=True)
-            table.add_columns(*columns)
-            for row in rows:
-                table.add_row(*row)
-            if rows:
-                table.move_cursor(row=min(cursor.row, len(rows) - 1), column=min(cursor.column, len(columns) - 1),
-                                  animate=False)
+                        table.update_cell_at(Coordinate(r, c), value, update_width=True)
+            return
+        fresh = table.row_count == 0
+        table.clear(columns=True)
+        table.add_columns(*columns)
+        for row in rows:
+            table.add_row(*row)
+        if not rows:
+            return
+        if fresh:
+            cursor = next((Coordinate(r, c) for r in range(len(rows)) for c in range(len(columns))
+                           if self.editable(r, c)), Coordinate(0, 0))
+        table.move_cursor(row=min(cursor.row, len(rows) - 1), column=min(cursor.column, len(columns) - 1),
+                          animate=False)
 
     # ---- editing -------------------------------------------------------------------------------
     @on(DataTable.CellSelected, "#edit-table")
@@ -107,13 +135,12 @@ class EditableTable(Vertical):
         coord = event.coordinate
         if not self.editable(coord.row, coord.column):
             self.app.bell()
-            self.notify(f"{self.cell_name(coord.row, coord.column)} is computed, not edited", timeout=3)
+            self.post_message(self.Refused(self, f"{self.cell_name(coord.row, coord.column)} is computed, not edited"))
             return
         self._editing = coord
         value = event.value
         text = value.plain if isinstance(value, Text) else str(value)
         self.query_one("#edit-label", Label).update(f"{self.cell_name(coord.row, coord.column)} =")
-        self.query_one("#edit-error", Label).update("Enter commits · Escape cancels")
         self.add_class("-editing")
         entry = self.query_one("#edit-input", Input)
         entry.value = text.strip()
@@ -126,8 +153,8 @@ class EditableTable(Vertical):
             return
         row, col = self._editing.row, self._editing.column
         error = self.check(row, col, event.value)
-        if error:
-            self.query_one("#edit-error", Label).update(f"✗ {error} — fix it, or Escape to cancel")
+        if error:  # the editor stays open with the typed text
+            self.post_message(self.Refused(self, f"✗ {error} — fix it, or Esc to cancel"))
             return
         self._close()
         self.post_message(self.CellEdited(self, row, col, event.value.strip()))
@@ -135,6 +162,7 @@ class EditableTable(Vertical):
     def action_cancel_edit(self) -> None:
         if self._editing is not None:
             self._close()
+            self.post_message(self.Cancelled(self))
 
     def _close(self) -> None:
         self._editing = None

@@ -47,6 +47,8 @@ class SettingInput(Input):
         box: "SettingInput"
         name: str
         value: Any
+        parsed: bool = False
+        """True for the setting's own message (a valid value was entered)."""
 
     @dataclass
     class Refused(Message):
@@ -60,6 +62,13 @@ class SettingInput(Input):
         super().__init__(value=spec.format(self.in_force), id=id or f"setting-{spec.name}",
                          classes=classes, validators=[SpecValidator(spec)], validate_on={"changed", "submitted"},
                          tooltip=spec.describe())
+
+    def post_message(self, message: Message) -> bool:
+        # Input posts ``self.Changed(self, text, validation)`` on every keystroke; here ``Changed`` is
+        # the setting's message, so that one goes out as what it is: an Input.Changed.
+        if isinstance(message, SettingInput.Changed) and not message.parsed:
+            message = Input.Changed(self, message.name, message.value)
+        return super().post_message(message)
 
     def set_in_force(self, value: Any) -> None:
         """Show a value that is now in force (set by code: a reset, a loaded model)."""
@@ -82,7 +91,7 @@ class SettingInput(Input):
         value = self.spec.parse(self.value)
         self.in_force = value
         self.value = self.spec.format(value)
-        self.post_message(self.Changed(self, self.spec.name, value))
+        self.post_message(self.Changed(self, self.spec.name, value, parsed=True))
 
 
 class MessageLine(Static):

@@ -45,6 +45,7 @@ class TableView(Vertical):
         for row in table.text_rows():
             dt.add_row(*[cell if i == 0 else _right(cell) for i, cell in enumerate(row)])
         notes.update("\n".join(table.notes))
+        notes.display = bool(table.notes)
 
 
 def _right(text: str):
