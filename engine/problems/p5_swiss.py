@@ -300,10 +300,53 @@ def stored_quality(metrics: Mapping[str, Any] | None) -> Evaluation2D | None:
 
 def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "cpu", oracle: bool = False,
         frame_points: int = 1, on_progress: Callable[[TrainProgress], Any] | None = None,
+        on_trained: Callable[[TrainOutcome], Any] | None = None,
+        on_phase: Callable[[EvalProgress], Any] | None = None,
         should_stop: Callable[[], bool] | None = None) -> P5Result:
-    """Train, then sample and measure (the command line's whole job)."""
+    """Train (``on_progress`` each report, ``on_trained`` at the end), then sample and measure
+    (``on_phase``). Cancelled (``should_stop``) before the end: a result without an evaluation."""
     if oracle and settings.dataset != "swiss_roll":
         raise InvalidInput("--oracle: the exact score is available for the swiss roll only")
     trained = train(settings, threads=threads, device=device, on_progress=on_progress, should_stop=should_stop)
-    return evaluate_trained(settings, trained, oracle=oracle, frame_points=frame_points, should_stop=should_stop,
-                            threads=threads)
+    if on_trained is not None:
+        on_trained(trained.outcome)
+    stopped = P5Result(settings, "learned", trained.schedule, np.empty((0, 2)), None, trained.outcome,
+                       trained=trained, threads=threads)
+    if trained.outcome.status == "cancelled" or (should_stop is not None and should_stop()):
+        return stopped
+    try:
+        return evaluate_trained(settings, trained, oracle=oracle, frame_points=frame_points, should_stop=should_stop,
+                                on_progress=on_phase, threads=threads)
+    except InterruptedError:
+        return stopped
+
+
+def checkpoint_name(settings: RecipeSettings) -> str:
+    """A saved model's file name: kind, recipe, data set, steps, seed and the time."""
+    from engine.eps_net import CHECKPOINT_KIND
+
+    return (f"{CHECKPOINT_KIND}-{settings.recipe}-{settings.dataset}-n{settings.total_steps}-seed{settings.seed}-"
+            f"{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+def find_saved(settings: P5Settings, directory) -> Any:
+    """The newest saved model made with exactly these settings (engine.checkpoint.Checkpoint), or None."""
+    from engine.checkpoint import find_matching
+    from engine.eps_net import CHECKPOINT_KIND
+
+    return find_matching(directory, CHECKPOINT_KIND, settings.recipe_settings().as_dict())
+
+
+def reload(settings: P5Settings, checkpoint: Any, should_stop: Callable[[], bool] | None = None) -> P5Result:
+    """A saved model: its weights, and the quality and losses stored beside them (only the plotted
+    points are sampled again). Raises InvalidInput when the weights do not fit the settings."""
+    from engine.checkpoint import load_checkpoint
+    from engine.eps_net import CHECKPOINT_KIND, load_trained
+
+    weights = checkpoint.state_dict or load_checkpoint(checkpoint.path, CHECKPOINT_KIND).state_dict
+    try:
+        trained = load_trained(settings.recipe_settings(), weights)
+    except RuntimeError as exc:
+        raise InvalidInput(f"the saved model {checkpoint.name} does not fit: {str(exc)[:200]}") from None
+    return evaluate_trained(settings, trained, stored=checkpoint.metrics, source=checkpoint.name,
+                            should_stop=should_stop)

@@ -1,13 +1,13 @@
-"""Training in the background, drawn: progress bar, steps/s, live loss curve.
+"""Long work in the background, drawn: one progress bar for every phase (training, sampling,
+evaluating, loading) with its phase, rate and an ETA that stops when the run stops, and the loss
+curve (raw and smoothed).
 
-Workers post :class:`TrainingUpdate` / :class:`TrainingDone` messages tagged with a run id;
-the panel ignores any message whose run id is not the current run's, so a late progress report
-from a cancelled run never overwrites the new one.
+The panel ignores reports whose run id is not the current run's (see tui.messages), so a late
+report from a cancelled run never overwrites the new one.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -16,18 +16,14 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
+from tui.messages import next_run_id
 from tui.widgets.plot import Plot
 
-_run_ids = itertools.count(1)
-
-
-def next_run_id() -> int:
-    """A new id for a training run, unique for the app's lifetime."""
-    return next(_run_ids)
+__all__ = ["TrainingPanel", "TrainingUpdate", "TrainingDone", "next_run_id", "smooth", "eta_text"]
 
 
 class TrainingUpdate(Message):
-    """Progress of run ``run_id``: an engine ``TrainProgress`` (step, total, loss, elapsed)."""
+    """(Screen 5's older untyped message; screens 3–4 use tui.messages.) Progress of ``run_id``."""
 
     def __init__(self, run_id: int, progress: Any, losses: tuple[float, ...] = ()) -> None:
         super().__init__()
@@ -35,15 +31,39 @@ class TrainingUpdate(Message):
 
 
 class TrainingDone(Message):
-    """Run ``run_id`` ended: an engine ``TrainOutcome`` plus whatever the screen computed after."""
+    """(Screen 5's older untyped message; screens 3–4 use tui.messages.) Run ``run_id`` ended."""
 
     def __init__(self, run_id: int, outcome: Any, result: Any = None, error: str | None = None) -> None:
         super().__init__()
         self.run_id, self.outcome, self.result, self.error = run_id, outcome, result, error
 
 
+def eta_text(done: float, total: float, elapsed: float) -> str:
+    """``ETA 0:12`` from the rate so far ("" when there is no rate yet)."""
+    if done <= 0 or elapsed <= 0 or total <= done:
+        return ""
+    left = (total - done) * elapsed / done
+    return f"ETA {int(left // 60)}:{int(left % 60):02d}"
+
+
+def smooth(values: list[float], window: int = 25) -> list[float]:
+    """A centred running mean (the window shrinks at the ends), so a noisy loss shows its trend."""
+    if not values:
+        return []
+    half = max(1, window // 2)
+    prefix = [0.0]
+    for v in values:
+        prefix.append(prefix[-1] + v)
+    out = []
+    for i in range(len(values)):
+        lo, hi = max(0, i - half), min(len(values), i + half + 1)
+        out.append((prefix[hi] - prefix[lo]) / (hi - lo))
+    return out
+
+
 class TrainingPanel(Vertical):
-    """Progress bar, a status line (step, loss, steps/s) and the loss curve of the current run."""
+    """Progress bar and a status line (phase, step, loss, rate, ETA); the loss curve goes into the
+    panel's own plot or into the Plot ``curve_id`` elsewhere on the screen."""
 
     DEFAULT_CSS = """
     TrainingPanel { height: auto; }
@@ -52,10 +72,10 @@ class TrainingPanel(Vertical):
     TrainingPanel #train-loss { height: 8; min-height: 5; }
     """
 
+    EMPTY = "not trained yet — press t to train"
+
     def __init__(self, *, id: str | None = None, classes: str | None = None, show_curve: bool = True,
                  curve_id: str | None = None) -> None:
-        """``show_curve``: draw the loss under the bar; ``curve_id``: draw it into that Plot elsewhere
-        on the screen instead (e.g. a tab of its own)."""
         super().__init__(id=id, classes=classes)
         self.run_id: int | None = None
         self.running = False
@@ -64,45 +84,79 @@ class TrainingPanel(Vertical):
         self._losses: list[float] = []
 
     def compose(self) -> ComposeResult:
-        yield ProgressBar(total=100, show_eta=True, id="train-bar")
-        yield Static("not trained yet — press t to train", id="train-status")
+        yield ProgressBar(total=100, show_eta=False, id="train-bar")
+        yield Static(self.EMPTY, id="train-status")
         if self._show_curve:
             yield Plot(title="training loss (log scale)", id="train-loss")
 
-    def start(self, run_id: int, total: int) -> None:
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._draw_curve)  # the curve's Plot may be composed after the panel
+
+    def start(self, run_id: int, total: int, what: str = "training") -> None:
         self.run_id, self.running = run_id, True
         self._losses = []
         self.query_one(ProgressBar).update(total=max(total, 1), progress=0)
-        self._status(f"run {run_id}: starting…")
+        self._status(f"run {run_id}: {what}: starting…")
+
+    def follow(self, run_id: int) -> None:
+        """Take reports of a new run that is not training (sampling, loading) without clearing the curve."""
+        self.run_id, self.running = run_id, True
 
     def progress(self, run_id: int, progress: Any, losses: tuple[float, ...] = ()) -> bool:
-        """Show a progress report; returns False (and does nothing) for a stale run id."""
+        """Show a training step report; returns False (and does nothing) for a stale run id."""
         if run_id != self.run_id or not self.running:
             return False
         self.query_one(ProgressBar).update(total=max(progress.total, 1), progress=progress.step)
-        self._status(f"run {run_id}: step {progress.step:,}/{progress.total:,} · loss {progress.loss:.4g}"
-                     f" · {progress.steps_per_second:,.0f} steps/s")
+        eta = eta_text(progress.step, progress.total, progress.elapsed)
+        self._status(f"run {run_id}: training {progress.step:,}/{progress.total:,} · loss {progress.loss:.4g}"
+                     f" · {progress.steps_per_second:,.0f} steps/s" + (f" · {eta}" if eta else ""))
         self._losses = list(losses) if losses else self._losses + [float(progress.loss)]
         self._draw_curve()
         return True
 
-    def finish(self, run_id: int, outcome: Any, error: str | None = None) -> bool:
+    def phase(self, run_id: int, phase: str, done: int, total: int, elapsed: float) -> bool:
+        """Show a phase that is not training (``done`` of ``total`` parts)."""
+        if run_id != self.run_id or not self.running:
+            return False
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        eta = eta_text(done, total, elapsed)
+        rate = f" · {done / elapsed:.2f} parts/s" if done and elapsed > 0 else ""
+        self._status(f"run {run_id}: {phase} {done}/{total}{rate}" + (f" · {eta}" if eta else ""))
+        return True
+
+    def stop(self, run_id: int, text: str) -> bool:
+        """The run ended without a training outcome (cancelled, failed, evaluated): the bar stays
+        where it is, the status says why, and no ETA is shown any more."""
         if run_id != self.run_id:
             return False
         self.running = False
+        self._status(f"run {run_id}: {text}")
+        return True
+
+    def finish(self, run_id: int, outcome: Any, error: str | None = None) -> bool:
+        """Training ended (the panel keeps following the run for the phases after it)."""
+        if run_id != self.run_id:
+            return False
         if error:
+            self.running = False
             self._status(f"run {run_id}: failed — {error}")
             return True
         bar = self.query_one(ProgressBar)
         bar.update(total=max(outcome.total, 1), progress=outcome.steps_done)
         if outcome.losses:
-            self._losses = list(outcome.losses)
-            self._draw_curve()
+            self.show_losses(outcome.losses)
         word = {"done": "done", "cancelled": "cancelled", "diverged": "stopped: diverged"}.get(outcome.status, outcome.status)
         extra = f" — {outcome.message}" if outcome.message else ""
         self._status(f"run {run_id}: {word} · {outcome.steps_done:,} steps in {outcome.seconds:.1f} s"
                      f" · final loss {outcome.final_loss:.4g}{extra}")
+        if outcome.status == "cancelled":
+            self.running = False
         return True
+
+    def show_losses(self, losses) -> None:
+        """Draw a whole loss history (after training, or from a reloaded checkpoint)."""
+        self._losses = [float(v) for v in losses]
+        self._draw_curve()
 
     def _status(self, text: str) -> None:
         self.query_one("#train-status", Static).update(text)
@@ -110,17 +164,19 @@ class TrainingPanel(Vertical):
     def _draw_curve(self) -> None:
         if not self._show_curve and self._curve_id is None:
             return
+        plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
         losses = [v for v in self._losses if math.isfinite(v) and v > 0]
         if not losses:
+            plot.draw(lambda plt: plt.title("no loss yet — press t to train"))
             return
-        # thin to ≤ 400 points so a redraw stays cheap
-        stride = max(1, len(losses) // 400)
+        stride = max(1, len(losses) // 400)  # ≤ 400 points keep a redraw cheap
         xs = list(range(0, len(losses), stride))
         ys = [math.log10(losses[i]) for i in xs]
-        plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
+        trend = smooth(ys, max(5, len(ys) // 10))
 
         def draw(plt) -> None:
-            plt.plot(xs, ys, marker=plot.marker)
+            plt.plot(xs, ys, marker=plot.marker, color="gray", label="loss")
+            plt.plot(xs, trend, marker=plot.marker, color="cyan", label="smoothed")
             plt.xlabel("progress report (~20 per second)" if self.running else "step")
             plt.ylabel("log10 loss")
 
