@@ -26,7 +26,7 @@ from engine.eps_net import (
     SamplerQuality, TrainedEps, recipe,
 )
 from engine.errors import InvalidInput
-from engine.settings import SEED, Spec, as_saved, check_fields, setting
+from engine.settings import SEED, Spec, as_saved, check_fields, from_saved, setting
 from engine.tables import Column, Table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
 from engine.vp import SAMPLERS, Schedule
@@ -36,6 +36,7 @@ PARTICLES = Spec("particles", "quality particles", int, 4000, 100, 100_000,
                  reason="The distances cost n² pairs: 100,000 is minutes")
 FROM_RECIPE = ("steps", "epochs", "lr", "batch", "embedding")
 """Settings whose default is the recipe's (the faithful recipe has the notebook's)."""
+KEPT_ACROSS_RECIPES = ("dataset", "schedule", "T", "seed", "particles")
 FRAME_POINTS = 1500
 """Points in each animation frame and scatter plot."""
 PREVIEW_N, PREVIEW_CURVE_POINTS = 1500, 600
@@ -69,6 +70,25 @@ class P5Settings:
         values = {k: getattr(r, k) for k in FROM_RECIPE}
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(recipe=name, **values)
+
+    def with_recipe(self, name: str) -> "P5Settings":
+        """Another recipe: its defaults for the recipe's knobs; data set, schedule, T, seed and
+        particles kept."""
+        return P5Settings.for_recipe(name, **{k: getattr(self, k) for k in KEPT_ACROSS_RECIPES})
+
+    @classmethod
+    def of_recipe(cls, rs: RecipeSettings, particles: int = PARTICLES.default) -> "P5Settings":
+        """The settings that give a saved model's recipe (engine.eps_net.RecipeSettings)."""
+        return cls.for_recipe(rs.recipe, particles=particles, **{k: getattr(rs, k) for k in FROM_RECIPE + KEPT_ACROSS_RECIPES
+                                                                 if k != "particles"})
+
+    @classmethod
+    def from_saved(cls, saved: Mapping[str, Any]) -> tuple["P5Settings", list[str]]:
+        """A saved state's settings (engine.settings.from_saved: a refused value → its default and a
+        message); the recipe's defaults for what was not saved."""
+        base, notes = from_saved(cls, saved)
+        given = {k: getattr(base, k) for k in saved if k in cls.__dataclass_fields__ and k != "recipe"}
+        return cls.for_recipe(base.recipe, **given), notes
 
     def recipe_settings(self) -> RecipeSettings:
         """The engine's full recipe: the named recipe's fixed choices with these values."""

@@ -8,7 +8,6 @@ watcher draws every view)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from importlib import resources
 
@@ -21,8 +20,8 @@ from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane, Tab
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
-from engine.problems.p5_swiss import FRAME_POINTS, FROM_RECIPE, P5Result, P5Settings
-from engine.settings import from_saved, spec_of
+from engine.problems.p5_swiss import FRAME_POINTS, P5Result, P5Settings
+from engine.settings import spec_of
 from tui.messages import Cancelled, Failed, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
 from tui.render import export_files
 from tui.screens.trainable import TRAIN_GROUP, TrainableScreen
@@ -34,9 +33,9 @@ from tui.widgets.table_view import TableView
 from tui.widgets.training import TrainingPanel
 
 BOXES = ("T", "steps", "epochs", "lr", "batch", "seed")
-CHOICE_KEYS = {"recipe": "r", "dataset": "d", "embedding": "k"}
 PREVIEW_INPUTS = ("dataset", "T", "schedule", "seed")
 """What the exact-score preview depends on (the recipe does not change the exact score)."""
+
 
 @dataclass
 class SwissReady(RunMessage):
@@ -62,13 +61,10 @@ class P5Screen(TrainableScreen):
         Binding("r", "cycle('recipe')", "Recipe"),
         Binding("d", "cycle('dataset')", "Data"),
         Binding("k", "cycle('embedding')", "t-embed"),
-        Binding("left", "step(-1)", "◀", show=False),
-        Binding("right", "step(1)", "▶", show=False),
+        Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
         Binding("minus", "slower", "Slower", show=False, key_display="-"),
-        Binding("v", "next_view", "View"),
-        Binding("e", "export", "Export"),
-        Binding("c", "copy", "Copy", show=False),
+        Binding("v", "next_view", "View"), Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False),
     ]
     config: reactive[P5Settings] = reactive(P5Settings, init=False)
     result: reactive[P5Result | None] = reactive(None, init=False)
@@ -76,7 +72,7 @@ class P5Screen(TrainableScreen):
     def __init__(self) -> None:
         super().__init__(id="p5")
         self.run_id: int | None = None
-        self.playback = Playback(self, self._show_frame, fps=8)
+        self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=8)
 
     # ---- layout --------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -112,10 +108,8 @@ class P5Screen(TrainableScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#swiss-tabs Tabs").can_focus = False
-        saved = self.settings()
-        base, notes = from_saved(P5Settings, saved)
-        given = {k: getattr(base, k) for k in saved if k in P5Settings.__dataclass_fields__ and k != "recipe"}
-        self._set_quietly(P5Settings.for_recipe(base.recipe, **given))
+        settings, notes = P5Settings.from_saved(self.settings())
+        self._set_quietly(settings)
         self.message_line.show("; ".join(notes) if notes else
                                "Press t to train. Until then the animation uses the exact score of the swiss roll.",
                                error=bool(notes))
@@ -161,10 +155,7 @@ class P5Screen(TrainableScreen):
     def action_cycle(self, what: str) -> None:
         options = spec_of(P5Settings, what).choices
         value = options[(options.index(getattr(self.config, what)) + 1) % len(options)]
-        c = self.config
-        self.config = (P5Settings.for_recipe(value, dataset=c.dataset, schedule=c.schedule, T=c.T, seed=c.seed,
-                                             particles=c.particles) if what == "recipe"
-                       else replace(c, **{what: value}))
+        self.config = self.config.with_recipe(value) if what == "recipe" else replace(self.config, **{what: value})
         self.message_line.show(f"{spec_of(P5Settings, what).label}: {value} — press t to train")
 
     def action_next_view(self) -> None:
@@ -227,7 +218,7 @@ class P5Screen(TrainableScreen):
         except (InvalidInput, TypeError) as exc:
             self.message_line.show(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
-        self._set_quietly(P5Settings.for_recipe(rs.recipe, **{k: getattr(rs, k) for k in FROM_RECIPE + PREVIEW_INPUTS}))
+        self._set_quietly(P5Settings.of_recipe(rs, self.config.particles))
         self.run_id = next_run_id()
         self.message_line.show(f"loading {checkpoint.name} …")
         self._start_worker(self.run_id, self.config, checkpoint)
@@ -266,24 +257,19 @@ class P5Screen(TrainableScreen):
     def _on_ready(self, m: SwissReady) -> None:
         if not m.is_current(self.run_id):
             return
-        r = m.result
-        self.result = r
-        panel = self.query_one(TrainingPanel)
-        if r.score == "exact":
-            return
-        o = r.outcome
-        if o is None:  # a saved model
+        self.result = r = m.result
+        panel, o = self.query_one(TrainingPanel), r.outcome
+        if r.score == "learned" and o is None:  # a saved model
             panel.show_losses(r.losses)
             panel.follow(m.run_id)
             panel.stop(m.run_id, f"saved model {r.source}")
             self.message_line.show(f"✓ reloaded the saved model {r.source} (same settings; its numbers were stored with it)")
-            return
-        panel.stop(m.run_id, f"{o.status} · {o.steps_done:,} steps in {o.seconds:.1f} s · final loss {o.final_loss:.4g}"
-                             " · sampled and measured")
-        diverged = o.status == "diverged"
-        self.message_line.show(("✗ diverged: " + o.message if diverged else
-                                "✓ trained: animation and samplers use the learned ε̂θ")
-                               + self.saved_note(m.checkpoint, m.save_error), error=diverged)
+        elif r.score == "learned":
+            panel.stop(m.run_id, f"{o.status} · {o.steps_done:,} steps in {o.seconds:.1f} s · final loss "
+                                 f"{o.final_loss:.4g} · sampled and measured")
+            diverged = o.status == "diverged"
+            self.message_line.show(("✗ diverged: " + o.message if diverged else "✓ trained: animation and samplers "
+                                    "use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error), error=diverged)
 
     # ---- drawing: the result's watcher ------------------------------------------------------------
     def watch_result(self, r: P5Result | None) -> None:
@@ -292,8 +278,7 @@ class P5Screen(TrainableScreen):
         marker = self.app.plot_marker
         self.query_one("#swiss-schedule", Plot).draw(plots.schedule_drawer(r.schedule, marker))
         ev = r.evaluation
-        tables = r.tables()
-        self.query_one(TableView).show(tables[0] if tables else None)
+        self.query_one(TableView).show(next(iter(r.tables()), None))
         if ev is None:
             self.query_one("#swiss-movie", FramePlot).draw(
                 plots.note_drawer("the exact score is known for the swiss roll only: press t to train"))
@@ -308,11 +293,6 @@ class P5Screen(TrainableScreen):
             self.query_one(f"#sampler-{name}", Plot).draw(
                 plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker))
         self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker))
-
-    def _show_frame(self, i: int) -> None:
-        plot = self.query_one("#swiss-movie", FramePlot)
-        if plot.frames:
-            plot.show(min(i, len(plot.frames) - 1))
 
     # ---- exports: the same table the Quality view shows ---------------------------------------------
     def export_files(self) -> dict[str, str]:
