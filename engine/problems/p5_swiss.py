@@ -107,7 +107,8 @@ class P5Settings:
 
 @dataclass(frozen=True)
 class EvalProgress:
-    """Sampling after training: ``step`` of ``total`` network calls (3 samplers × (T − 1) steps)."""
+    """Sampling after training: ``step`` of ``total`` parts: the network calls of the samplers
+    (3 × (T − 1)), then the measurement."""
 
     step: int
     total: int
@@ -251,18 +252,19 @@ def train(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str =
                      should_stop=should_stop)
 
 
-def _counting(eps_fn: Callable, total: int, on_progress: Callable[[EvalProgress], Any] | None):
-    """ε̂ that reports each network call (the samplers make T − 1 calls each)."""
+def _counting(eps_fn: Callable, calls_total: int, on_progress: Callable[[EvalProgress], Any] | None):
+    """ε̂ that reports each network call (each sampler makes T − 1); the last of ``calls_total + 1``
+    parts is the measurement of the samples against fresh data, reported when the calls are done."""
     if on_progress is None:
         return eps_fn
     start, calls = time.perf_counter(), [0]
 
     def eps(x: np.ndarray, t: int) -> np.ndarray:
         out = eps_fn(x, t)
-        calls[0] += 1
-        k = calls[0]
-        phase = "measuring quality" if k >= total else f"sampling ({SAMPLERS[min(k * len(SAMPLERS) // total, 2)]})"
-        on_progress(EvalProgress(k, total, time.perf_counter() - start, phase))
+        calls[0] = k = min(calls[0] + 1, calls_total)
+        phase = ("measuring quality (energy distance, MMD²)" if k == calls_total else
+                 f"sampling ({SAMPLERS[(k - 1) * len(SAMPLERS) // calls_total]})")
+        on_progress(EvalProgress(k, calls_total + 1, time.perf_counter() - start, phase))
         return out
 
     return eps

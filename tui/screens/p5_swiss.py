@@ -275,24 +275,24 @@ class P5Screen(TrainableScreen):
     def watch_result(self, r: P5Result | None) -> None:
         if r is None:
             return
-        marker = self.app.plot_marker
+        marker, lim = self.app.plot_marker, plots.limit(r.data)
         self.query_one("#swiss-schedule", Plot).draw(plots.schedule_drawer(r.schedule, marker))
         ev = r.evaluation
         self.query_one(TableView).show(next(iter(r.tables()), None))
         if ev is None:
             self.query_one("#swiss-movie", FramePlot).draw(
                 plots.note_drawer("the exact score is known for the swiss roll only: press t to train"))
-            self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, None, marker))
+            self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, None, marker, lim))
             return
         run = ev.runs["ddpm"]
         who = "learned ε̂θ" if r.score == "learned" else "exact score"
         self.query_one("#swiss-movie", FramePlot).set_frames(range(len(run.frame_steps)),
-                                                             plots.frame_drawer(run, who, marker))
+                                                             plots.frame_drawer(run, who, marker, lim))
         self.playback.reset(len(run.frame_steps), len(run.frame_steps) - 1)
         for name in ("ddpm", "x0", "ddim"):
             self.query_one(f"#sampler-{name}", Plot).draw(
-                plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker))
-        self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker))
+                plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker, lim))
+        self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker, lim))
 
     # ---- exports: the same table the Quality view shows ---------------------------------------------
     def export_files(self) -> dict[str, str]:
