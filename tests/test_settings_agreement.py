@@ -1,0 +1,125 @@
+"""Every setting of every problem: the command line (``main([...])``), the screen's validator
+(``SpecValidator(spec).validate(text)``) and the engine (the settings dataclass) accept and refuse
+exactly the same values — at each end of the range, just beyond it, a non-number, each choice and
+a wrong one. Each problem has its own test functions below (named after the problem)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from engine.errors import InvalidInput
+from engine.settings import Spec, specs_of
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str  # what is typed in a box or given on the command line
+    value: Any  # the same value as the engine gets it (a number, a choice, or the text itself)
+
+
+def boundary_cases(spec: Spec) -> list[Case]:
+    """low, just below low (just above too when low is open), high, just above high, a non-number;
+    for choices: each choice and a wrong one."""
+    if spec.choices:
+        return [Case(c, c) for c in spec.choices] + [Case("no_such_choice", "no_such_choice")]
+    cases: list[Case] = []
+
+    def step(end: float) -> float:
+        return 1 if spec.kind is int else max(abs(end) * 1e-6, 1e-9)
+
+    def case(v: float) -> Case:
+        v = int(v) if spec.kind is int else float(v)
+        return Case(str(v) if spec.kind is int else repr(v), v)
+
+    if spec.low is not None:
+        cases += [case(spec.low), case(spec.low - step(spec.low))]
+        if spec.low_open:
+            cases.append(case(spec.low + step(spec.low)))
+    if spec.high is not None:
+        cases += [case(spec.high), case(spec.high + step(spec.high))]
+    cases.append(Case("abc", "abc"))
+    return cases
+
+
+def validator_says(spec: Spec, text: str) -> tuple[bool, str]:
+    from tui.widgets.setting_input import SpecValidator
+
+    result = SpecValidator(spec).validate(text)
+    return result.is_valid, "" if result.is_valid else result.failure_descriptions[0]
+
+
+def engine_accepts(cls: type, name: str, value: Any, **base: Any) -> bool:
+    try:
+        cls(**{**base, name: value})
+    except InvalidInput:
+        return False
+    return True
+
+
+def expected_by_range(spec: Spec, case: Case) -> bool:
+    """The declaration's own answer (so a test can fail if all three faces drift together)."""
+    if spec.choices:
+        return case.value in spec.choices
+    if not isinstance(case.value, (int, float)) or not math.isfinite(case.value):
+        return False
+    low_ok = spec.low is None or (case.value > spec.low if spec.low_open else case.value >= spec.low)
+    return low_ok and (spec.high is None or case.value <= spec.high)
+
+
+# ---- Problem 5 ------------------------------------------------------------------------------------
+def _p5_cases():
+    from engine.problems.p5_swiss import P5Settings
+
+    return [pytest.param(spec, case, id=f"{spec.name}={case.text}")
+            for spec in specs_of(P5Settings) for case in boundary_cases(spec)]
+
+
+class _StubResult:
+    """What the stubbed workflow returns: enough for ``hw7-tui p5 --json`` to print."""
+
+    evaluation = None
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+
+    def as_json(self) -> dict:
+        return {"ran": True}
+
+
+@pytest.mark.parametrize("spec, case", _p5_cases())
+def test_p5_cli_screen_and_engine_agree(spec, case, monkeypatch, capsys):
+    from engine.eps_net import RecipeSettings
+    from engine.problems import p5_swiss
+    from engine.problems.p5_swiss import P5Settings
+    from tui.cli import main
+
+    seen: list = []
+    monkeypatch.setattr(p5_swiss, "run", lambda settings, **kw: seen.append(settings) or _StubResult(settings))
+    expected = expected_by_range(spec, case)
+    valid, message = validator_says(spec, case.text)
+    assert valid == expected, (case, message)
+    status = main(["p5", f"{spec.option}={case.text}", "--json"])  # "=": a negative is not an option
+    err = capsys.readouterr().err
+    assert status == (0 if expected else 2), err
+    if expected:  # the value reached the workflow unchanged
+        assert getattr(seen[0], spec.name) == spec.parse(case.text)
+    else:  # the command line says what the box says, in one line
+        assert message in err and err.count("\n") == 1, (message, err)
+    assert engine_accepts(P5Settings, spec.name, case.value) == expected
+    if spec.name in RecipeSettings.__dataclass_fields__:  # the engine's own recipe checks with the same spec
+        assert engine_accepts(RecipeSettings, spec.name, case.value) == expected
+
+
+def test_p5_declarations_are_the_engines():
+    """No second copy of a range: the recipe's fields and the problem's are the same Spec objects."""
+    from engine.eps_net import RecipeSettings
+    from engine.problems.p5_swiss import P5Settings
+
+    recipe_specs = {s.name: s for s in specs_of(RecipeSettings)}
+    for spec in specs_of(P5Settings):
+        if spec.name in recipe_specs:
+            assert recipe_specs[spec.name] is spec
