@@ -57,3 +57,74 @@ async def test_bad_knob_is_refused(tmp_path, monkeypatch):
         assert "not a finite number" in static_text(screen.query_one("#swiss-message")) and screen.config.lr == 0.02
         assert app.focused is box and box.value == "nan"  # the typed text and the focus stay
         screen.action_cancel()
+
+
+async def test_two_moons_data_view_shows_both_moons(tmp_path, monkeypatch):
+    from engine.eps_net import load_data
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = make_app(tmp_path, problem=5, fresh=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("d", "v", "v")  # two moons; the Data view
+        await wait_for(pilot, lambda: screen.result.settings.dataset == "two_moons")
+        await pilot.pause(0.2)
+        assert screen.query_one("#swiss-tabs").active == "tab-data"
+        plot = screen.query_one("#swiss-data")
+        assert plot.region.height >= 8 and plot.region.bottom <= 24
+        _, std = load_data(screen.result.settings.recipe_settings())
+        raw = std.inverse(screen.result.data)
+        # only the upper moon reaches x < −0.5, only the lower one x > 1.5: both are drawn
+        assert (raw[:, 0] < -0.5).sum() > 100 and (raw[:, 0] > 1.5).sum() > 100
+        assert "data" in plot.plt.build()  # the legend names the series
+
+
+def test_every_key_is_in_the_footer_or_the_help():
+    from tui.screens.p5_swiss import P5Screen
+
+    written = {"left": "←", "right": "→", "plus": "+", "minus": "-", "c": "**c**", "space": "space"}
+    for b in P5Screen.BINDINGS:
+        key = b.key.split(",")[0]
+        assert b.show or written.get(key, f"**{key}**") in P5Screen.HELP, b
+
+
+async def test_a_restart_reloads_the_saved_model_with_its_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p5", steps=40, particles=300)
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.score == "learned")
+        rows = screen.result.tables()[0].rows
+    (saved,) = (tmp_path / "models").glob("p5-eps-fast-*.pt")
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        assert screen.result.score == "learned" and screen.result.source == saved.stem
+        assert screen.result.tables()[0].rows == rows  # the stored numbers, not measured again
+        assert len(screen.result.losses) == 40 and screen.query_one("#swiss-quality DataTable").row_count == 5
+        message = static_text(screen.query_one("#swiss-message"))
+        assert "reloaded the saved model" in message and saved.stem in message
+        assert saved.stem in static_text(screen.query_one("#train-status"))
+
+
+async def test_cancel_stops_the_progress_and_its_eta(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p5", steps=1_000_000)
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        status = screen.query_one("#train-status")
+        await wait_for(pilot, lambda: "ETA" in static_text(status) and "steps/s" in static_text(status))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "cancelled" in static_text(status))
+        stopped = static_text(status)
+        assert "ETA" not in stopped and "cancelled" in static_text(screen.query_one("#swiss-message"))
+        await pilot.pause(1.2)
+        assert static_text(status) == stopped  # nothing keeps counting

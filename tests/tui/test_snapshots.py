@@ -71,3 +71,17 @@ def test_swiss_screen_last_frame(snap_compare, tmp_path):
     app = make_app(tmp_path, problem=5, fresh=True)
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_swiss)
+
+
+async def _two_moons_data_view(pilot):
+    await _wait_for_swiss(pilot)
+    await pilot.press("d", "v", "v")  # two moons, the Data view
+    while pilot.app.screen.result.settings.dataset != "two_moons":
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+def test_swiss_data_two_moons(snap_compare, tmp_path):
+    app = make_app(tmp_path, problem=5, fresh=True)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_two_moons_data_view)

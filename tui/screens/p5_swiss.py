@@ -60,7 +60,7 @@ class P5Screen(TrainableScreen):
         Binding("space", "toggle_play", "Play"),
         Binding("r", "cycle('recipe')", "Recipe"),
         Binding("d", "cycle('dataset')", "Data"),
-        Binding("k", "cycle('embedding')", "t-embed"),
+        Binding("k", "cycle('embedding')", "t-in"),
         Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
         Binding("minus", "slower", "Slower", show=False, key_display="-"),
