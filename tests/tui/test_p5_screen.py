@@ -78,6 +78,7 @@ async def test_two_moons_data_view_shows_both_moons(tmp_path, monkeypatch):
         # only the upper moon reaches x < −0.5, only the lower one x > 1.5: both are drawn
         assert (raw[:, 0] < -0.5).sum() > 100 and (raw[:, 0] > 1.5).sum() > 100
         assert "data" in plot.plt.build()  # the legend names the series
+        assert "no loss yet" in screen.query_one("#swiss-loss").plt.build()  # not an empty box before training
 
 
 def test_every_key_is_in_the_footer_or_the_help():
@@ -122,6 +123,9 @@ async def test_cancel_stops_the_progress_and_its_eta(tmp_path, monkeypatch):
         await pilot.press("t")
         status = screen.query_one("#train-status")
         await wait_for(pilot, lambda: "ETA" in static_text(status) and "steps/s" in static_text(status))
+        run = screen.run_id
+        await pilot.press("t")  # asks first: the running model is not silently discarded
+        assert screen.run_id == run and "t again starts over" in static_text(screen.query_one("#swiss-message"))
         await pilot.press("x")
         await wait_for(pilot, lambda: "cancelled" in static_text(status))
         stopped = static_text(status)

@@ -1,10 +1,7 @@
-"""Problem 5 screen: the toy-diffusion swiss roll — schedule, training, the 40-frame denoising,
-three samplers side by side with their numbers, knobs for ablations, and the code explained.
-
-Arranges and reacts only: the settings are ``config`` (a reactive P5Settings: boxes, keys and the
-saved state all set it, its watcher saves and redraws); the work is engine.problems.p5_swiss's,
-run in workers that post typed messages (tui.messages); the result is ``result`` (reactive: its
-watcher draws every view)."""
+"""Problem 5 screen: the toy-diffusion swiss roll. Arranges and reacts only: boxes and keys set
+``config`` (a reactive P5Settings; its watcher saves, shows and re-previews); workers run the
+workflow (engine.problems.p5_swiss) and post typed messages (tui.messages); ``result`` is
+reactive too, and its watcher draws every view."""
 
 from __future__ import annotations
 
@@ -72,6 +69,7 @@ class P5Screen(TrainableScreen):
     def __init__(self) -> None:
         super().__init__(id="p5")
         self.run_id: int | None = None
+        self.restart_asked = False
         self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=8)
 
     # ---- layout --------------------------------------------------------------------------------
@@ -107,6 +105,7 @@ class P5Screen(TrainableScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.message_line = self.query_one("#swiss-message", MessageLine)
         self.query_one("#swiss-tabs Tabs").can_focus = False
         settings, notes = P5Settings.from_saved(self.settings())
         self._set_quietly(settings)
@@ -115,10 +114,6 @@ class P5Screen(TrainableScreen):
                                error=bool(notes))
         self.run_id = next_run_id()
         self._start_worker(self.run_id, self.config)
-
-    @property
-    def message_line(self) -> MessageLine:
-        return self.query_one("#swiss-message", MessageLine)
 
     # ---- settings: boxes and keys set `config`; its watcher saves, shows and recomputes -----------
     def watch_config(self, old: P5Settings, new: P5Settings) -> None:
@@ -182,7 +177,11 @@ class P5Screen(TrainableScreen):
         self.post_message(SwissReady(run_id, result))
 
     def action_train(self) -> None:
-        settings = self.config
+        if self.query_one(TrainingPanel).running and not self.restart_asked:
+            self.restart_asked = True  # ask first: a second t discards the running model
+            self.message_line.show("a run is going: t again starts over and discards it; x cancels", error=True)
+            return
+        self.restart_asked, settings = False, self.config
         self.run_id = next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.recipe_settings().total_steps)
         self.message_line.show(f"training run {self.run_id} ({settings.recipe}) — x cancels")
