@@ -134,8 +134,7 @@ class P5Screen(TrainableScreen):
         for name in BOXES:
             self.query_one(f"#knob-{name}", SettingInput).set_in_force(getattr(c, name))
         self.query_one("#swiss-choices", Static).update(
-            f"recipe [b]{c.recipe}[/] (r) · data [b]{c.dataset}[/] (d) · t input [b]{c.embedding}[/] (k) · "
-            f"uses {c.budget}")
+            f"recipe [b]{c.recipe}[/] (r) · [b]{c.dataset}[/] (d) · t [b]{c.embedding}[/] (k) · trains by {c.budget}")
 
     @on(SettingInput.Changed)
     def _box_changed(self, event: SettingInput.Changed) -> None:
@@ -258,17 +257,17 @@ class P5Screen(TrainableScreen):
             return
         self.result = r = m.result
         panel, o = self.query_one(TrainingPanel), r.outcome
-        if r.score == "learned" and o is None:  # a saved model
-            panel.show_losses(r.losses)
-            panel.follow(m.run_id)
-            panel.stop(m.run_id, f"saved model {r.source}")
-            self.message_line.show(f"✓ reloaded the saved model {r.source} (same settings; its numbers were stored with it)")
-        elif r.score == "learned":
-            panel.stop(m.run_id, f"{o.status} · {o.steps_done:,} steps in {o.seconds:.1f} s · final loss "
-                                 f"{o.final_loss:.4g} · sampled and measured")
-            diverged = o.status == "diverged"
-            self.message_line.show(("✗ diverged: " + o.message if diverged else "✓ trained: animation and samplers "
-                                    "use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error), error=diverged)
+        if r.score == "exact":
+            return
+        panel.follow(m.run_id)
+        panel.stop(m.run_id, f"saved model {r.source}" if o is None else f"{o.status} · {o.steps_done:,} steps in "
+                   f"{o.seconds:.1f} s · final loss {o.final_loss:.4g} · sampled and measured")
+        panel.show_losses(r.losses)  # drawn against steps now that the run is over
+        diverged = o is not None and o.status == "diverged"
+        self.message_line.show(f"✓ reloaded the saved model {r.source} (same settings; its numbers were stored with it)"
+                               if o is None else ("✗ diverged: " + o.message if diverged else "✓ trained: animation "
+                               "and samplers use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error),
+                               error=diverged)
 
     # ---- drawing: the result's watcher ------------------------------------------------------------
     def watch_result(self, r: P5Result | None) -> None:
