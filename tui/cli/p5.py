@@ -46,12 +46,14 @@ def run(args: argparse.Namespace) -> int:
     samples_path = check_samples_path(args.samples)
     settings = settings_from_args(args)
     console = Console(stderr=True)
-    with Progress(TextColumn(f"[bold]training ({settings.recipe})[/]"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TextColumn("loss {task.fields[loss]}"),
-                  TimeRemainingColumn(), console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("train", total=settings.recipe_settings().total_steps, loss="…")
-        result = p5_swiss.run(settings, threads=args.threads, device=args.device, oracle=args.oracle,
-                              on_progress=lambda p: bar.update(task, completed=p.step, loss=f"{p.loss:.4g}"))
+    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), console=console, transient=True,
+                  disable=not console.is_terminal) as bar:  # one bar: training, then sampling and measuring
+        task = bar.add_task(f"training ({settings.recipe})", total=settings.recipe_settings().total_steps, loss="")
+        result = p5_swiss.run(
+            settings, threads=args.threads, device=args.device, oracle=args.oracle,
+            on_progress=lambda p: bar.update(task, completed=p.step, loss=f"loss {p.loss:.4g}"),
+            on_phase=lambda p: bar.update(task, description=p.phase, completed=p.step, total=p.total, loss=""))
     out = result.as_json()
     if samples_path is not None:
         std = result.trained.standardizer

@@ -264,7 +264,7 @@ class P5Screen(TrainableScreen):
                    f"{o.seconds:.1f} s · final loss {o.final_loss:.4g} · sampled and measured")
         panel.show_losses(r.losses)  # drawn against steps now that the run is over
         diverged = o is not None and o.status == "diverged"
-        self.message_line.show(f"✓ reloaded the saved model {r.source} (same settings; its numbers were stored with it)"
+        self.message_line.show("✓ reloaded the saved model of these settings (named above), numbers as stored"
                                if o is None else ("✗ diverged: " + o.message if diverged else "✓ trained: animation "
                                "and samplers use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error),
                                error=diverged)
