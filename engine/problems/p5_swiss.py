@@ -252,9 +252,10 @@ def train(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str =
                      should_stop=should_stop)
 
 
-def _counting(eps_fn: Callable, calls_total: int, on_progress: Callable[[EvalProgress], Any] | None):
-    """ε̂ that reports each network call (each sampler makes T − 1); the last of ``calls_total + 1``
-    parts is the measurement of the samples against fresh data, reported when the calls are done."""
+def _counting(eps_fn: Callable, calls_total: int, on_progress: Callable[[EvalProgress], Any] | None,
+              measuring: bool = True):
+    """ε̂ that reports each network call (each sampler makes T − 1). ``measuring``: one more part
+    follows, the measurement of the samples against fresh data, reported when the calls are done."""
     if on_progress is None:
         return eps_fn
     start, calls = time.perf_counter(), [0]
@@ -262,9 +263,9 @@ def _counting(eps_fn: Callable, calls_total: int, on_progress: Callable[[EvalPro
     def eps(x: np.ndarray, t: int) -> np.ndarray:
         out = eps_fn(x, t)
         calls[0] = k = min(calls[0] + 1, calls_total)
-        phase = ("measuring quality (energy distance, MMD²)" if k == calls_total else
+        phase = ("measuring quality (energy distance, MMD²)" if k == calls_total and measuring else
                  f"sampling ({SAMPLERS[(k - 1) * len(SAMPLERS) // calls_total]})")
-        on_progress(EvalProgress(k, calls_total + 1, time.perf_counter() - start, phase))
+        on_progress(EvalProgress(k, calls_total + measuring, time.perf_counter() - start, phase))
         return out
 
     return eps
@@ -289,8 +290,8 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
         raise InvalidInput("--oracle: the exact score is available for the swiss roll only")
     data, _ = load_data(rs)
     total = len(SAMPLERS) * (rs.T - 1)
-    eps_fn = _counting(trained.eps_fn(), total, on_progress)
     quality = stored_quality(stored)
+    eps_fn = _counting(trained.eps_fn(), total, on_progress, measuring=quality is None)
     if quality is not None:
         runs = {name: sample(eps_fn, trained.schedule, frame_points, sampler=name, seed=rs.seed,
                              frame_points=frame_points, should_stop=should_stop) for name in SAMPLERS}
@@ -359,7 +360,8 @@ def find_saved(settings: P5Settings, directory) -> Any:
     return find_matching(directory, CHECKPOINT_KIND, settings.recipe_settings().as_dict())
 
 
-def reload(settings: P5Settings, checkpoint: Any, should_stop: Callable[[], bool] | None = None) -> P5Result:
+def reload(settings: P5Settings, checkpoint: Any, should_stop: Callable[[], bool] | None = None,
+           on_progress: Callable[[EvalProgress], Any] | None = None) -> P5Result:
     """A saved model: its weights, and the quality and losses stored beside them (only the plotted
     points are sampled again). Raises InvalidInput when the weights do not fit the settings."""
     from engine.checkpoint import load_checkpoint
@@ -371,4 +373,4 @@ def reload(settings: P5Settings, checkpoint: Any, should_stop: Callable[[], bool
     except RuntimeError as exc:
         raise InvalidInput(f"the saved model {checkpoint.name} does not fit: {str(exc)[:200]}") from None
     return evaluate_trained(settings, trained, stored=checkpoint.metrics, source=checkpoint.name,
-                            should_stop=should_stop)
+                            should_stop=should_stop, on_progress=on_progress)

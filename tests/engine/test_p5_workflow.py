@@ -73,7 +73,10 @@ def test_a_saved_models_numbers_come_back_without_measuring(small_run, monkeypat
         raise AssertionError("a saved model's quality is not measured again")
 
     monkeypatch.setattr("engine.eps_net.evaluate", no_measuring)
-    again = evaluate_trained(result.settings, result.trained, stored=metrics, frame_points=40, source="saved")
+    phases = []
+    again = evaluate_trained(result.settings, result.trained, stored=metrics, frame_points=40, source="saved",
+                             on_progress=phases.append)
+    assert {p.total for p in phases} == {27} and not any("measuring" in p.phase for p in phases)  # nothing measured
     assert again.tables()[0].rows == result.tables()[0].rows and again.losses == result.outcome.losses
     assert again.evaluation.runs["ddpm"].frames.shape == (10, 40, 2)
     assert stored_quality({"quality": [["ddpm", 1, 2, 3]], "quality_n": 9}) is None  # incomplete: measure

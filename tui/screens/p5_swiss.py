@@ -109,9 +109,8 @@ class P5Screen(TrainableScreen):
         self.query_one("#swiss-tabs Tabs").can_focus = False
         settings, notes = P5Settings.from_saved(self.settings())
         self._set_quietly(settings)
-        self.message_line.show("; ".join(notes) if notes else
-                               "Press t to train. Until then the animation uses the exact score of the swiss roll.",
-                               error=bool(notes))
+        self.message_line.show("; ".join(notes) or "Press t to train. Until then the animation uses the exact score "
+                               "of the swiss roll.", error=bool(notes))
         self.run_id = next_run_id()
         self._start_worker(self.run_id, self.config)
 
@@ -158,8 +157,7 @@ class P5Screen(TrainableScreen):
     # ---- workers: the workflow's phases, reported with typed messages ----------------------------
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
     def _start_worker(self, run_id: int, settings: P5Settings, checkpoint=None, look: bool = True) -> None:
-        """A saved model (given, or on start the one whose settings match) with its stored numbers;
-        else the exact-score preview."""
+        """A saved model (given, or on start one of these settings), else the exact-score preview."""
         from engine.problems.p5_swiss import find_saved, preview, reload
         from tui.screens.models import models_dir
 
@@ -167,7 +165,8 @@ class P5Screen(TrainableScreen):
         stop = lambda: worker.is_cancelled  # noqa: E731
         checkpoint = checkpoint or (find_saved(settings, models_dir()) if look else None)
         try:
-            result = preview(settings, stop) if checkpoint is None else reload(settings, checkpoint, stop)
+            result = preview(settings, stop) if checkpoint is None else reload(settings, checkpoint, stop, lambda p: (
+                self.post_message(PhaseProgress(run_id, f"loading: {p.phase}", p.step, p.total, p.elapsed))))
         except InvalidInput as exc:
             self.post_message(Failed(run_id, str(exc)))
             return
@@ -230,7 +229,10 @@ class P5Screen(TrainableScreen):
     @on(PhaseProgress)
     def _on_phase(self, m: PhaseProgress) -> None:
         if m.is_current(self.run_id):
-            self.query_one(TrainingPanel).phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
+            panel = self.query_one(TrainingPanel)
+            if panel.run_id != m.run_id:  # a run that did not train (loading): followed from its first report
+                panel.follow(m.run_id)
+            panel.phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
 
     @on(TrainingEnded)
     def _on_trained(self, m: TrainingEnded) -> None:
