@@ -132,3 +132,29 @@ async def test_cancel_stops_the_progress_and_its_eta(tmp_path, monkeypatch):
         assert "ETA" not in stopped and "cancelled" in static_text(screen.query_one("#swiss-message"))
         await pilot.pause(1.2)
         assert static_text(status) == stopped  # nothing keeps counting
+
+
+async def test_a_model_from_the_models_list_sets_its_settings(tmp_path, monkeypatch):
+    from engine.checkpoint import load_checkpoint, save_checkpoint
+    from engine.problems.p5_swiss import P5Settings, train
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    settings = P5Settings.for_recipe("faithful", epochs=1, T=12, seed=5, particles=300)
+    trained = train(settings)
+    path = save_checkpoint(tmp_path / "elsewhere", "p5-eps-test", "p5-eps", trained.model.state_dict(),
+                           trained.settings.as_dict(), {})
+    bad = save_checkpoint(tmp_path / "elsewhere", "p5-eps-bad", "p5-eps", trained.model.state_dict(),
+                          {**trained.settings.as_dict(), "T": 5000}, {})
+    app = make_app(tmp_path, problem=5, fresh=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        screen.load_checkpoint(load_checkpoint(bad))
+        await pilot.pause()
+        assert "not usable here" in static_text(screen.query_one("#swiss-message")) and screen.config.T == 40
+        screen.load_checkpoint(load_checkpoint(path))
+        assert screen.config.recipe == "faithful" and screen.config.T == 12 and screen.config.seed == 5
+        assert screen.query_one("#knob-T").value == "12" and screen.query_one("#knob-epochs").value == "1"
+        await wait_for(pilot, lambda: screen.result.score == "learned")
+        assert screen.result.source == "p5-eps-test" and screen.result.trained.settings == trained.settings
+        assert "reloaded" in static_text(screen.query_one("#swiss-message"))
