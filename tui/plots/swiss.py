@@ -9,6 +9,10 @@ AXIS = 2.5
 """Standardized units: the swiss roll lies within ±2.5 (two moons reaches 2.6: see :func:`limit`)."""
 
 
+DDPM_STEP = "DDPM x ← (x − βt·ε̂/√(1−ᾱt))/√αt + √βt·z"
+"""The update the Denoise view animates (engine.vp.sample, sampler "ddpm"), as its title says it."""
+
+
 def limit(data) -> float:
     """The axes' half-width: ±2.5, or wider when the data reaches beyond it (rounded up to 0.5)."""
     reach = float(abs(data).max()) if len(data) else 0.0
@@ -25,7 +29,7 @@ def frame_drawer(run, who: str, marker: str, lim: float = AXIS):
     """Frame i of a sampler run (the points after the step to t), for a FramePlot."""
     def draw(plt, _frame, i: int) -> None:
         _points(plt, run.frames[i], marker, lim=lim)
-        plt.title(f"DDPM with the {who} · frame {i + 1}/{len(run.frame_steps)} · t = {int(run.frame_steps[i])}")
+        plt.title(f"{DDPM_STEP} · {who} · t = {int(run.frame_steps[i])}")
     return draw
 
 
