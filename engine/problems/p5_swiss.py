@@ -83,6 +83,14 @@ class P5Settings:
                                                                  if k != "particles"})
 
     @classmethod
+    def of_checkpoint(cls, saved: Mapping[str, Any], particles: int = PARTICLES.default) -> "P5Settings":
+        """The settings of a checkpoint's saved recipe; InvalidInput (naming what is wrong) otherwise."""
+        try:
+            return cls.of_recipe(RecipeSettings(**saved), particles)
+        except TypeError as exc:
+            raise InvalidInput(f"the saved settings are not a recipe's: {exc}") from None
+
+    @classmethod
     def from_saved(cls, saved: Mapping[str, Any]) -> tuple["P5Settings", list[str]]:
         """A saved state's settings (engine.settings.from_saved: a refused value → its default and a
         message); the recipe's defaults for what was not saved."""

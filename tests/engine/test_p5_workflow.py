@@ -17,6 +17,11 @@ def test_recipe_defaults_come_from_the_recipe():
     s = P5Settings.for_recipe("faithful", lr=0.005, T=20).with_recipe("fast")
     assert (s.lr, s.batch, s.embedding, s.T) == (fast().lr, fast().batch, "sinusoidal", 20)  # T kept, knobs reset
     assert P5Settings.of_recipe(faithful(seed=3)) == P5Settings.for_recipe("faithful", seed=3)
+    assert P5Settings.of_checkpoint(faithful(seed=3).as_dict()) == P5Settings.for_recipe("faithful", seed=3)
+    with pytest.raises(InvalidInput, match="T must be a whole number from 2 to 1000, got 5000"):
+        P5Settings.of_checkpoint({**faithful().as_dict(), "T": 5000})
+    with pytest.raises(InvalidInput, match="not a recipe's"):
+        P5Settings.of_checkpoint({**faithful().as_dict(), "colour": "red"})
 
 
 def test_saved_state_refuses_a_bad_value_by_its_spec():

@@ -158,3 +158,24 @@ async def test_a_model_from_the_models_list_sets_its_settings(tmp_path, monkeypa
         await wait_for(pilot, lambda: screen.result.score == "learned")
         assert screen.result.source == "p5-eps-test" and screen.result.trained.settings == trained.settings
         assert "reloaded" in static_text(screen.query_one("#swiss-message"))
+
+
+async def test_reset_and_undo(tmp_path, monkeypatch):
+    from engine.problems.p5_swiss import P5Settings
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p5", recipe="faithful", lr=0.004, epochs=7, T=30, seed=9)
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        before = screen.config
+        assert (before.recipe, before.lr, before.epochs, before.T, before.seed) == ("faithful", 0.004, 7, 30, 9)
+        await pilot.press("u")
+        assert "nothing to undo" in static_text(screen.query_one("#swiss-message")) and screen.config == before
+        await pilot.press("R")
+        assert screen.config == P5Settings() and screen.query_one("#knob-T").value == "40"
+        assert StateStore(tmp_path).section("p5")["T"] == 40  # saved as it is shown
+        await pilot.press("u")
+        assert screen.config == before and screen.query_one("#knob-lr").value == "0.004"
+        assert StateStore(tmp_path).section("p5")["seed"] == 9
+        screen.action_cancel()

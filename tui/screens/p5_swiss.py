@@ -52,12 +52,10 @@ class P5Screen(TrainableScreen):
     MESSAGE_ID = "swiss-message"
 
     BINDINGS = [
-        Binding("t", "train", "Train"),
-        Binding("x", "cancel", "Cancel"),
-        Binding("space", "toggle_play", "Play"),
-        Binding("r", "cycle('recipe')", "Recipe"),
-        Binding("d", "cycle('dataset')", "Data"),
+        Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
+        Binding("r", "cycle('recipe')", "Recipe"), Binding("d", "cycle('dataset')", "Data"),
         Binding("k", "cycle('embedding')", "t-in"),
+        Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
         Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
         Binding("minus", "slower", "Slower", show=False, key_display="-"),
@@ -69,10 +67,9 @@ class P5Screen(TrainableScreen):
     def __init__(self) -> None:
         super().__init__(id="p5")
         self.run_id: int | None = None
-        self.restart_asked = False
+        self.restart_asked, self.before_reset = False, None
         self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=8)
 
-    # ---- layout --------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         with Vertical(id="swiss-top"):
             with Horizontal(id="swiss-knobs"):
@@ -123,8 +120,7 @@ class P5Screen(TrainableScreen):
             self.run_id = next_run_id()
             self._start_worker(self.run_id, new, look=False)
 
-    def _set_quietly(self, c: P5Settings) -> None:
-        """Settings put in force by code that starts its own work (start, a loaded model): no preview."""
+    def _set_quietly(self, c: P5Settings) -> None:  # by code that starts its own work: no preview
         self.set_reactive(P5Screen.config, c)
         self.save_settings(**c.as_saved())
         self._show_config(c)
@@ -150,6 +146,16 @@ class P5Screen(TrainableScreen):
         value = options[(options.index(getattr(self.config, what)) + 1) % len(options)]
         self.config = self.config.with_recipe(value) if what == "recipe" else replace(self.config, **{what: value})
         self.message_line.show(f"{spec_of(P5Settings, what).label}: {value} — press t to train")
+
+    def action_reset(self) -> None:
+        self.before_reset, self.config = self.config, P5Settings()
+        self.message_line.show("every setting back to its default — u undoes")
+
+    def action_undo(self) -> None:
+        undone, self.before_reset = self.before_reset, None
+        if undone is not None:
+            self.config = undone
+        self.message_line.show("reset undone: the settings before it are back" if undone else "nothing to undo")
 
     def action_next_view(self) -> None:
         self.query_one("#swiss-tabs Tabs", Tabs).action_next_tab()
@@ -208,14 +214,11 @@ class P5Screen(TrainableScreen):
 
     def load_checkpoint(self, checkpoint) -> None:
         """From the models screen: this model's settings, then its weights and stored numbers."""
-        from engine.eps_net import RecipeSettings
-
         try:
-            rs = RecipeSettings(**checkpoint.settings)
-        except (InvalidInput, TypeError) as exc:
+            self._set_quietly(P5Settings.of_checkpoint(checkpoint.settings, self.config.particles))
+        except InvalidInput as exc:
             self.message_line.show(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
-        self._set_quietly(P5Settings.of_recipe(rs, self.config.particles))
         self.run_id = next_run_id()
         self.message_line.show(f"loading {checkpoint.name} …")
         self._start_worker(self.run_id, self.config, checkpoint)
@@ -271,8 +274,7 @@ class P5Screen(TrainableScreen):
                                "and samplers use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error),
                                error=diverged)
 
-    # ---- drawing: the result's watcher ------------------------------------------------------------
-    def watch_result(self, r: P5Result | None) -> None:
+    def watch_result(self, r: P5Result | None) -> None:  # draws every view
         if r is None:
             return
         marker, lim = self.app.plot_marker, plots.limit(r.data)
@@ -284,8 +286,7 @@ class P5Screen(TrainableScreen):
                 plots.note_drawer("the exact score is known for the swiss roll only: press t to train"))
             self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, None, marker, lim))
             return
-        run = ev.runs["ddpm"]
-        who = "learned ε̂θ" if r.score == "learned" else "exact score"
+        run, who = ev.runs["ddpm"], "learned ε̂θ" if r.score == "learned" else "exact score"
         self.query_one("#swiss-movie", FramePlot).set_frames(range(len(run.frame_steps)),
                                                              plots.frame_drawer(run, who, marker, lim))
         self.playback.reset(len(run.frame_steps), len(run.frame_steps) - 1)
@@ -294,7 +295,6 @@ class P5Screen(TrainableScreen):
                 plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker, lim))
         self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker, lim))
 
-    # ---- exports: the same table the Quality view shows ---------------------------------------------
-    def export_files(self) -> dict[str, str]:
+    def export_files(self) -> dict[str, str]:  # the same table the Quality view shows
         return export_files("hw7-p5-tables", self.result.tables() if self.result else [])
 
