@@ -38,6 +38,15 @@ def _limit(value: float) -> str:
     return f"{value:g}"
 
 
+def _huge(value: float) -> str:
+    """A value beyond 1e16 in a message: 1e+20 (a whole number too large for a float, e.g. 10**309,
+    as 1e+309: f"{10**309:g}" raises OverflowError)."""
+    if isinstance(value, int):
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[0]}{'.' + digits[1:3].rstrip('0') if digits[1:3].strip('0') else ''}e+{len(digits) - 1}"
+    return f"{value:g}"
+
+
 @dataclass(frozen=True)
 class Spec:
     """One setting: what it is called, what it may be, what it starts as, and why."""
@@ -106,7 +115,7 @@ class Spec:
             raise InvalidInput(f"{self.label} must be a finite number, got {value!r}", where=(self.name,))
         too_low = self.low is not None and (value <= self.low if self.low_open else value < self.low)
         if too_low or (self.high is not None and value > self.high):
-            raise self._out_of_range(_limit(value) if abs(value) < 1e16 else f"{value:g}")
+            raise self._out_of_range(_limit(value) if abs(value) < 1e16 else _huge(value))
         return self.kind(value)
 
     def parse(self, text: str) -> Any:

@@ -76,8 +76,6 @@ def _p5_cases():
 
     return [pytest.param(spec, case, id=f"{spec.name}={case.text}")
             for spec in specs_of(P5Settings) for case in boundary_cases(spec)]
-
-
 class _StubResult:
     """What the stubbed workflow returns: enough for ``hw7-tui p5 --json`` to print."""
 
@@ -123,3 +121,74 @@ def test_p5_declarations_are_the_engines():
     for spec in specs_of(P5Settings):
         if spec.name in recipe_specs:
             assert recipe_specs[spec.name] is spec
+
+
+# ---- Problems 3 and 4 -----------------------------------------------------------------------------
+def _walk_cases():
+    from engine.problems.p3_walk import WalkSettings
+
+    return [pytest.param(problem, spec, case, id=f"{problem}-{spec.name}={case.text}")
+            for problem in ("p3", "p4") for spec in specs_of(WalkSettings) for case in boundary_cases(spec)]
+
+
+class _WalkStub:
+    """What the stubbed workflow returns: enough for ``hw7-tui p3/p4 --json`` to print."""
+
+    def as_json(self) -> dict:
+        return {"ran": True}
+
+
+@pytest.mark.parametrize("problem, spec, case", _walk_cases())
+def test_p3_p4_cli_screen_and_engine_agree(problem, spec, case, monkeypatch, capsys):
+    from engine.mixture import DEFAULT_MIXTURE
+    from engine.problems import p3_walk
+    from engine.problems.p3_walk import WalkSettings
+    from engine.score_net import TrainSettings
+    from engine.walk import WalkSetup
+    from tui.cli import main
+
+    seen: list = []
+    monkeypatch.setattr(p3_walk, "run", lambda settings, target, **kw: seen.append((settings, target)) or _WalkStub())
+    expected = expected_by_range(spec, case)
+    valid, message = validator_says(spec, case.text)
+    assert valid == expected, (case, message)
+    status = main([problem, f"{spec.option}={case.text}", "--json"])  # "=": a negative is not an option
+    err = capsys.readouterr().err
+    assert status == (0 if expected else 2), err
+    if expected:  # the value reached the workflow unchanged, for this problem's target
+        assert getattr(seen[0][0], spec.name) == spec.parse(case.text) and seen[0][1] == problem
+    else:  # the command line says what the box says, in one line
+        assert message in err and err.count("\n") == 1, (message, err)
+    assert engine_accepts(WalkSettings, spec.name, case.value) == expected
+    mixture = DEFAULT_MIXTURE.format()
+    if spec.name in TrainSettings.__dataclass_fields__:  # the trainer checks with the same spec …
+        assert engine_accepts(TrainSettings, spec.name, case.value, mixture=mixture) == expected
+    if spec.name in ("T", "sigma2"):  # … and so does the walk itself
+        base = {"p0": DEFAULT_MIXTURE, "T": 10, "sigma2": 0.5}
+        assert engine_accepts(WalkSetup, spec.name, case.value, **base) == expected
+
+
+@pytest.mark.parametrize("text, ok", [("1:0:1", True), ("0.5:-1:0.3,0.5:1:0.3", True), ("1:0:-1", False),
+                                      ("1:0:0", False), ("abc", False)])
+def test_p3_p4_mixture_agrees(text, ok, monkeypatch, capsys):
+    """p₀ is Problem 2's mixture text: the command line and WalkSettings take and refuse the same."""
+    from engine.problems import p3_walk
+    from engine.problems.p3_walk import WalkSettings
+    from tui.cli import main
+
+    monkeypatch.setattr(p3_walk, "run", lambda settings, target, **kw: _WalkStub())
+    assert (main(["p3", f"--mixture={text}", "--json"]) == 0) == ok, capsys.readouterr().err
+    assert engine_accepts(WalkSettings, "mixture", text) == ok
+
+
+def test_p3_p4_declarations_are_the_engines():
+    """No second copy of a range: the trainer's and the walk's fields are WalkSettings' Spec objects."""
+    from engine.problems.p3_walk import WalkSettings
+    from engine.score_net import TrainSettings
+    from engine.walk import SIGMA2, T_STEPS
+
+    walk = {s.name: s for s in specs_of(WalkSettings)}
+    for spec in specs_of(TrainSettings):
+        if spec.name in walk:
+            assert walk[spec.name] is spec
+    assert walk["T"] is T_STEPS and walk["sigma2"] is SIGMA2

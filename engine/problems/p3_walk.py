@@ -35,6 +35,9 @@ METHODS = ("stochastic", "deterministic")
 SCORES = ("learned", "exact")
 FRAMES = 61
 """Frames recorded per animation (the screen plays them; T = 2000 would otherwise be 2001 histograms)."""
+BINS = 240
+"""Histogram bins over the widest frame: fine enough that p₀ alone still spans ~50 of them when a
+plot zooms to it (tui.widgets.walk_plots regroups them to the plot's width)."""
 
 PARTICLES = Spec("particles", "N", int, 20_000, 100, 1_000_000,
                  help="particles per sampler (animations and the quality table)",
@@ -93,16 +96,18 @@ class Movie:
     xs: np.ndarray
     exact: np.ndarray  # (frames, len(xs))
     trajectories: np.ndarray  # (frames, k)
-    p0: np.ndarray  # p₀ on xs (drawn over the last frame)
+    support: np.ndarray  # (frames, 2): where the frame's exact pt lives (±4 std of its widest part)
 
 
 def make_movie(setup: WalkSetup, run: SampleRun) -> Movie:
     """A recorded engine run as drawable frames (with the exact pt of each frame's step t)."""
     h = run.histograms
-    xs = np.linspace(h.edges[0], h.edges[-1], 121)
-    exact = np.array([marginal_at(setup, int(t)).pdf(xs) for t in h.steps])
+    xs = np.linspace(h.edges[0], h.edges[-1], 4 * len(h.centers) + 1)
+    marginals = [marginal_at(setup, int(t)) for t in h.steps]
+    exact = np.array([m.pdf(xs) for m in marginals])
     dens = np.array([h.density(i) for i in range(len(h.steps))])
-    return Movie(h.steps, np.round(h.centers, 3), dens, xs, exact, run.trajectories, setup.p0.pdf(xs))
+    support = np.array([m.support(4.0) for m in marginals])
+    return Movie(h.steps, h.centers, dens, xs, exact, run.trajectories, support)
 
 
 @dataclass(frozen=True)
@@ -124,14 +129,15 @@ def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kin
     report = on_phase or (lambda *_: None)
     total = 3 if forward else 2
     report("sampling frames", 0, total)
-    fwd = forward_walk(setup, n, seed=seed, max_frames=FRAMES, n_trajectories=n_trajectories) if forward else None
+    fwd = (forward_walk(setup, n, seed=seed, bins=BINS, max_frames=FRAMES, n_trajectories=n_trajectories)
+           if forward else None)
     runs = {}
     for i, method in enumerate(METHODS):
         _check(should_stop)
         report("sampling frames", i + (1 if forward else 0), total)
         try:
-            runs[method] = sample(setup, score, n, method=method, start=start, seed=seed, max_frames=FRAMES,
-                                  n_trajectories=n_trajectories, should_stop=should_stop)
+            runs[method] = sample(setup, score, n, method=method, start=start, seed=seed, bins=BINS,
+                                  max_frames=FRAMES, n_trajectories=n_trajectories, should_stop=should_stop)
         except InterruptedError:
             raise Stopped from None
     report("sampling frames", total, total)
@@ -183,6 +189,16 @@ class WalkResult:
         from dataclasses import replace
 
         return replace(self, comparison=comparison)
+
+    def summary(self) -> dict[str, Any]:
+        """The measured numbers as plain values, stored with a saved model so that reloading it
+        shows its evaluation without sampling again (see :func:`result_from_summary`)."""
+        ev, e = self.evaluation, self.score_errors
+        return {"particles": ev.n, "start": ev.start, "seed": ev.seed,
+                "quality": [[r.score, r.method, r.w1, r.tv] for r in ev.rows],
+                "budget": {m: [b.discretization, b.with_prior, b.with_learned, b.prior_limit]
+                           for m, b in self.budget.items()},
+                "score_errors": None if e is None else [e.t.tolist(), e.error.tolist()]}
 
     # ---- tables: laid out here only -----------------------------------------------------------
     def quality_table(self) -> Table:
@@ -266,6 +282,25 @@ class WalkResult:
         return out
 
 
+def result_from_summary(settings: WalkSettings, trained: TrainedScore, summary: Any) -> WalkResult | None:
+    """The result stored by :meth:`WalkResult.summary`, when it was measured with these particles,
+    start and seed (None otherwise, or when it is not readable: then evaluate again)."""
+    try:
+        if (summary["particles"], summary["start"], summary["seed"]) != (settings.particles, settings.start,
+                                                                          settings.seed):
+            return None
+        rows = tuple(QualityRow(str(s), str(m), float(w1), float(tv)) for s, m, w1, tv in summary["quality"])
+        budget = {str(m): ErrorBudget(str(m), *(None if v is None else float(v) for v in values))
+                  for m, values in summary["budget"].items()}
+        e = summary["score_errors"]
+        errors = None if e is None else ScoreErrors(np.asarray(e[0], dtype=int), np.asarray(e[1], dtype=float))
+        evaluation = Evaluation(rows, {}, settings.particles, settings.start, settings.seed)
+        evaluation.row("learned", "deterministic"), evaluation.row("exact", "stochastic")  # all there?
+    except (KeyError, TypeError, ValueError, StopIteration):
+        return None
+    return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors)
+
+
 # ---- the phases -------------------------------------------------------------------------------------
 def _check(should_stop: ShouldStop | None) -> None:
     if should_stop is not None and should_stop():
@@ -298,6 +333,8 @@ def _budget(setup: WalkSetup, settings: WalkSettings, learned, on_phase: OnPhase
         if on_phase:
             on_phase("error budget", i, len(METHODS))
         out[m] = error_budget(setup, m, settings.particles, seed=settings.seed, learned=learned)
+    if on_phase:
+        on_phase("error budget", len(METHODS), len(METHODS))
     return out
 
 

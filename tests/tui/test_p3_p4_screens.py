@@ -31,8 +31,10 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.result is not None)
-        assert screen.result.kind == "exact" and screen.playback.n_frames == len(screen.result.stochastic.steps)
-        assert screen.result.crossings[0] == 0  # the deterministic flow keeps the order of particles
+        assert screen.result.kind == "exact" and screen.playback.n_frames == len(screen.frames.stochastic.steps)
+        assert screen.frames.crossings[0] == 0  # the deterministic flow keeps the order of particles
+        exact_rows = screen.query_one("#quality-table DataTable")
+        assert exact_rows.row_count == 1 and cell(exact_rows, 0, 0) == "exact"  # filled before any training
         await pilot.press("right", "right")
         assert screen.playback.index == 2
         await pilot.press("left")
@@ -45,9 +47,9 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         ev = screen.result.evaluation
         assert ev.row("learned", "stochastic").w1 > 0 and ev.n == 2000
-        table = screen.query_one("#quality-table")
+        table = screen.query_one("#quality-table DataTable")
         assert table.row_count == 2
-        budget = screen.query_one("#budget-table")
+        budget = screen.query_one("#budget-table DataTable")
         assert budget.row_count == 2 and len(budget.columns) == 6  # … with the exact T→∞ prior floor last
         assert float(cell(budget, 1, 5)) == pytest.approx(screen.result.budget["deterministic"].prior_limit, abs=1e-4)
         assert "trained" in static_text(screen.query_one("#walk-message"))
@@ -116,17 +118,20 @@ async def test_bad_parameter_is_refused_and_kept(tmp_path, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         box = screen.query_one("#param-lr")
-        for bad, words in (("nan", "not a number"), ("0", "must be from"), ("abc", "not a number")):
+        for bad, words in (("nan", "not a finite number"), ("0", "must be > 0"), ("abc", "not a number")):
             box.focus()
             box.value = bad
             await pilot.press("enter")
             await pilot.pause()
             assert words in static_text(screen.query_one("#walk-message")), bad
-            assert screen.values["lr"] == 0.003 and box.value == "0.003"
+            # the typed text and the focus stay (keys typed next go into the box), the value in force too
+            assert screen.params.lr == 0.003 and box.value == bad and app.focused is box
+        await pilot.press("escape")  # Escape puts back the value in force and leaves the box
+        assert box.value == "0.003" and app.focused is None
         box.focus()
         box.value = "0.01"
         await pilot.press("enter")
-        assert screen.values["lr"] == 0.01 and app.focused is None  # back to the screen's keys
+        assert screen.params.lr == 0.01 and app.focused is None  # back to the screen's keys
 
 
 async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
@@ -137,10 +142,9 @@ async def test_p4_compares_the_two_targets(tmp_path, monkeypatch):
         await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("b")
         await wait_for(pilot, lambda: screen.comparison is not None)
-        e3, _ = screen.comparison["p3"]
-        e4, _ = screen.comparison["p4"]
+        e3, e4 = screen.comparison.p3, screen.comparison.p4
         assert list(e3.t) == list(e4.t) and e3.t[0] == 1 and e3.t[-1] == 20
-        assert screen.query_one("#compare-table").row_count == len(e3.t) + 1
+        assert screen.query_one("#compare-table DataTable").row_count == len(e3.t) + 1
 
 
 async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeypatch):
@@ -153,7 +157,7 @@ async def test_too_large_learning_rate_is_reported_as_diverged(tmp_path, monkeyp
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         text = static_text(screen.query_one("#walk-message"))
         assert "diverged" in text and "learning rate is too large" in text
-        assert screen.query_one("#quality-table").row_count == 2  # the kept weights are still evaluated
+        assert screen.query_one("#quality-table DataTable").row_count == 2  # the kept weights are still evaluated
 
 
 async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path, monkeypatch):
@@ -167,4 +171,143 @@ async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path,
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         text = static_text(screen.query_one("#walk-message"))
         assert "✓ trained" in text and "could not save the model" in text
-        assert screen.result.checkpoint is None and screen.query_one("#quality-table").row_count == 2
+        assert not list(tmp_path.glob("models/*.pt")) and screen.query_one("#quality-table DataTable").row_count == 2
+
+
+# ---- issue 10 at 80×24 ----------------------------------------------------------------------------
+def _on_screen(app, widget) -> bool:
+    region = widget.region
+    return region.height > 0 and region.y >= 0 and region.bottom <= app.size.height
+
+
+@pytest.mark.parametrize("problem", [3, 4])
+async def test_a_bad_value_in_every_box_is_explained_and_keeps_the_keys(tmp_path, monkeypatch, problem):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=problem)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        before = screen.params
+        for name in ("T", "sigma2", "particles", "seed", "steps", "lr"):
+            box = screen.query_one(f"#param-{name}")
+            box.focus()
+            await pilot.press("ctrl+u", *"1e12x", "enter")  # not a number
+            message = screen.query_one("#walk-message")
+            assert "not a number" in static_text(message) and _on_screen(app, message), name
+            assert app.focused is box and box.value == "1e12x"
+            await pilot.press("backspace", "enter")  # 1e12: a number, out of every range here
+            assert "must be" in static_text(message) and app.focused is box, name
+            await pilot.press("5", "1", "3")  # keys after a refusal stay in the box: no screen switch
+            assert app.current_mode == f"p{problem}" and box.value == "1e12513"
+            await pilot.press("escape")
+            assert app.focused is None and box.value == box.spec.format(getattr(before, name))
+            assert static_text(message) == ""  # the stale error went with Escape
+        assert screen.params == before
+
+
+async def test_t_during_training_asks_before_discarding_the_model(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=200_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        first = screen.run_id
+        await pilot.press("t")
+        assert screen.run_id == first and "press t again" in static_text(screen.query_one("#walk-message"))
+        await pilot.press("t")  # asked, answered: a new run
+        assert screen.run_id != first
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
+        status = static_text(screen.query_one("#train-status"))
+        assert "cancelled" in status and "ETA" not in status  # the ETA stops with the run
+
+
+async def test_a_restarted_app_shows_the_saved_model_with_its_evaluation(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=100)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        trained_rows = screen.result.evaluation.rows
+    again = make_app(tmp_path, problem=3)
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = again.screen
+        await wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        text = static_text(screen.query_one("#walk-message"))
+        assert "reloaded the saved model p3-score-" in text and "stored evaluation" in text
+        assert screen.result.evaluation.rows == trained_rows  # not measured again: the stored numbers
+        assert screen.query_one("#quality-table DataTable").row_count == 2
+        assert screen.frames.kind == "learned" and screen.query_one("#walk-train")._losses  # the Loss view too
+
+
+async def test_screens_3_and_4_follow_screen_2s_mixture(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        app.state.update("p2", mixture="0.5:-3:0.5,0.5:3:0.5")  # what screen 2 saves when p(x) changes
+        await pilot.press("2")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: screen.result.settings.mixture == "0.5:-3:0.5,0.5:3:0.5")
+        assert screen.params.mixture == "0.5:-3:0.5,0.5:3:0.5" and screen.frames is not None
+        assert "changed on screen 2" in static_text(screen.query_one("#walk-message"))
+
+
+async def test_reverse_view_fits_p0_at_t0_and_names_the_update(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.frames is not None)
+        await pilot.press("left")  # from the first frame back to the last: t = 0
+        plot = screen.query_one("#movie-deterministic")
+        text = plot.plt.build()
+        assert "x(t−1) = x(t) + ½σ²s" in text and "t=0" in text
+        lo, hi = screen.params.setup().p0.support(4.0)
+        from tui.widgets.walk_plots import frame_view
+
+        movie = screen.frames.deterministic
+        centers, heights, a, b = frame_view(movie, len(movie.steps) - 1, fit=True)
+        assert (a, b) == pytest.approx((lo, hi)) and 20 <= len(centers) <= 60  # p₀ spans the plot
+        wide = frame_view(movie, len(movie.steps) - 1, fit=False)
+        assert wide[3] - wide[2] > 2 * (hi - lo)  # the fixed axis would squeeze p₀ into a corner
+        await pilot.press("z")
+        assert not screen.fit
+
+
+async def test_export_writes_both_panels_and_the_error_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HW7_TUI_EXPORT_DIR", str(tmp_path / "out"))
+    (tmp_path / "out").mkdir()
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("e")
+        await pilot.pause()
+    tables = (tmp_path / "out" / "hw7-p3-tables.md").read_text()
+    assert "W1 / TV to p₀" in tables and "Error budget (W1)" in tables and "prior T→∞" in tables
+    plot = (tmp_path / "out" / "hw7-p3-plot.txt").read_text()
+    assert "x(t−1) = x(t) + σ²s + σz" in plot and "x(t−1) = x(t) + ½σ²s" in plot and "\x1b" not in plot
+
+
+async def test_palette_lists_the_screens_actions_and_views(tmp_path, monkeypatch):
+    from tui.screens.trainable import ScreenCommands
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        titles = [title for title, _help, _cmd in ScreenCommands(screen)._commands()]
+        for wanted in ("Train", "Cancel", "Export tables and plots", "Copy tables", "Compare P3 vs P4",
+                       "View: Reverse", "View: P3 vs P4", "View: Explain"):
+            assert titles.count(wanted) == 1, wanted
+        show_compare = next(cmd for title, _h, cmd in ScreenCommands(screen)._commands() if title == "View: P3 vs P4")
+        show_compare()
+        assert screen.query_one("#walk-tabs").active == "tab-compare"

@@ -73,6 +73,33 @@ def test_swiss_screen_last_frame(snap_compare, tmp_path):
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_swiss)
 
 
+def test_p3_reverse_at_t0(snap_compare, tmp_path):
+    """The result of Problem 3 at 80×24: the last frame (t = 0), each panel zoomed to p₀, with its formula."""
+    app = _small_walk_app(tmp_path, 3)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames, press=["left"])
+
+
+async def _compare_both_targets(pilot):
+    await _wait_for_frames(pilot)
+    screen = pilot.app.screen
+    screen.query_one("#walk-tabs").active = "tab-compare"
+    await pilot.press("b")
+    while screen.comparison is None:
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+def test_p4_p3_vs_p4(snap_compare, tmp_path):
+    """P4's comparison at 80×24: the plot at least 8 rows tall, with its legend, above the table."""
+    from tui.state import StateStore
+
+    StateStore(tmp_path).update("p4", T=20, sigma2=1.25, particles=2000, seed=0, steps=150, lr=0.003)
+    app = make_app(tmp_path, problem=4)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_compare_both_targets)
+
+
 async def _two_moons_data_view(pilot):
     await _wait_for_swiss(pilot)
     await pilot.press("d", "v", "v")  # two moons, the Data view

@@ -14,15 +14,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
-import re
-
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from tui.export import write_atomic
 from tui.homework import statement
 from tui.state import export_dir
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 TOPICS = {
     1: "Moving people: chain rule, marginal, Bayes",
@@ -84,13 +80,15 @@ class ProblemScreen(Screen):
         return {}
 
     def visible_plot_text(self) -> str | None:
-        """The plot the user is looking at, as plain text (the first displayed Plot)."""
+        """The plots the user is looking at (every displayed one: both panels of a pair), as plain
+        text without colour codes (plotext's own uncolorize)."""
+        from plotext import uncolorize
+
         from tui.widgets.plot import Plot
 
-        for plot in self.query(Plot):
-            if plot.display and plot.is_on_screen and plot.size.area:
-                return _ANSI.sub("", plot.plt.build())
-        return None
+        shown = [uncolorize(plot.plt.build()) for plot in self.query(Plot)
+                 if plot.display and plot.is_on_screen and plot.size.area]
+        return "\n\n".join(shown) or None
 
     def action_export(self) -> None:
         """Write this screen's tables (and its visible plot, as text) into the export directory."""

@@ -10,14 +10,19 @@ name serves every screen).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
+from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Static, TabbedContent
+from textual.command import DiscoveryHit, Hit, Provider
+from textual.widgets import Input, Label, Static, TabbedContent, Tabs
 
 from engine.errors import InvalidInput
+from engine.settings import Spec
 from tui.screens.base import ProblemScreen
+from tui.widgets.setting_input import SettingInput
 
 TRAIN_GROUP = "train"
 """The worker group of a screen's training and sampling: a new run replaces the old, `x` cancels it."""
@@ -26,7 +31,40 @@ Param = tuple[str, str, type, float, float]
 """key, label, type (int or float), lowest, highest."""
 
 
+class ScreenCommands(Provider):
+    """The palette's entries for the screen that opened it: its PALETTE actions and each of its views."""
+
+    def _commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
+        screen = self.screen
+        for title, help_text, action in getattr(screen, "PALETTE", ()):
+            yield title, help_text, getattr(screen, f"action_{action}")
+        tabs_id = getattr(screen, "TABS_ID", "")
+        if tabs_id:
+            tabs = screen.query_one(f"#{tabs_id}", TabbedContent)
+            for pane in tabs.query("TabPane"):
+                label = str(tabs.get_tab(pane.id).label)
+
+                def show(pane_id: str = pane.id) -> None:
+                    tabs.active = pane_id
+
+                yield f"View: {label}", f"show the {label} view (v cycles)", show
+
+    async def discover(self):
+        for title, help_text, command in self._commands():
+            yield DiscoveryHit(title, command, help=help_text)
+
+    async def search(self, query: str):
+        matcher = self.matcher(query)
+        for title, help_text, command in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, help=help_text)
+
+
 class TrainableScreen(ProblemScreen):
+    COMMANDS = {ScreenCommands}
+    PALETTE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+    """(title, help, action name) of the screen's own commands in the palette."""
     PARAMS: ClassVar[tuple[Param, ...]] = ()
     PARAM_PREFIX: ClassVar[str] = "param-"
     MESSAGE_ID: ClassVar[str] = ""
@@ -36,7 +74,34 @@ class TrainableScreen(ProblemScreen):
     values: dict[str, Any]
     playback: Any
 
-    # ---- parameter boxes ------------------------------------------------------------------------
+    # ---- boxes for declared settings (engine.settings.Spec): screens 3–4, and 5 once converted ----
+    def compose_settings(self, specs: Iterable[Spec], values: Mapping[str, Any]) -> ComposeResult:
+        """A label and a SettingInput per spec (id ``PARAM_PREFIX + name``): the box checks with the
+        spec, keeps focus and text on a bad Enter, and posts SettingInput.Changed on a good one."""
+        for spec in specs:
+            yield Label(spec.label, classes="param-label")
+            yield SettingInput(spec, values[spec.name], id=f"{self.PARAM_PREFIX}{spec.name}", classes="param-input")
+
+    def show_settings(self, values: Mapping[str, Any]) -> None:
+        """Put values set by code (a reset, a loaded model) into their boxes."""
+        for box in self.query(SettingInput):
+            if box.spec.name in values:
+                box.set_in_force(values[box.spec.name])
+
+    @on(SettingInput.Refused)
+    def _setting_refused(self, event: SettingInput.Refused) -> None:
+        self.show_message(f"✗ {event.message} — fix it, or Escape to keep {event.box.spec.format(event.box.in_force)}",
+                          error=True)
+
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
+        """Escape (or Tab) left a box showing the value in force: its error is stale, clear it."""
+        box = event.widget
+        message = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        if isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force) and message.has_class("-error"):
+            self.show_message("")
+
+    # ---- parameter boxes (PARAMS tuples: screen 5 until it uses compose_settings) ------------------
     def compose_params(self) -> ComposeResult:
         for key, label, *_ in self.PARAMS:
             yield Label(label, classes="param-label")
@@ -129,6 +194,5 @@ class TrainableScreen(ProblemScreen):
         self.notify(self.playback.describe(), timeout=1.5)
 
     def action_next_view(self) -> None:
-        tabs = self.query_one(f"#{self.TABS_ID}", TabbedContent)
-        views = self.VIEWS
-        tabs.active = views[(views.index(tabs.active) + 1) % len(views)] if tabs.active in views else views[0]
+        """The next tab, through Textual's own Tabs action (the order is the tabs' order)."""
+        self.query_one(f"#{self.TABS_ID}", TabbedContent).query_one(Tabs).action_next_tab()

@@ -6,6 +6,8 @@ redraws, so an animation costs one plotext render per frame.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -47,8 +49,13 @@ class Playback:
     :meth:`slower`; ``on_frame(i)`` is called whenever the frame changes.
     """
 
+    HOLD_S = 2.0
+    """How long the last frame (t = 0: the result) stays up before the loop starts again."""
+
     def __init__(self, owner, on_frame: Callable[[int], None], *, fps: int = 8, loop: bool = True) -> None:
         self.owner = owner
+        self._shown: deque[float] = deque(maxlen=30)  # when the last frames were drawn (measured fps)
+        self._held = 0
         self.on_frame = on_frame
         self.n_frames = 0
         self.index = 0
@@ -72,6 +79,7 @@ class Playback:
         if self.n_frames < 2:
             return
         self.playing = True
+        self._shown.clear()
         self._restart_timer()
 
     def pause(self) -> None:
@@ -97,9 +105,17 @@ class Playback:
         if self.playing:
             self._restart_timer()
 
+    def measured_fps(self) -> float | None:
+        """Frames actually drawn per second over the last ones (None until a few were drawn while playing)."""
+        if len(self._shown) < 3 or self._shown[-1] <= self._shown[0]:
+            return None
+        return (len(self._shown) - 1) / (self._shown[-1] - self._shown[0])
+
     def describe(self) -> str:
         state = "▶ playing" if self.playing else "⏸ paused"
-        return f"{state} · frame {self.index + 1}/{self.n_frames} · {self.fps} fps"
+        measured = self.measured_fps() if self.playing else None
+        speed = f"{measured:.0f} fps measured (asked {self.fps})" if measured else f"{self.fps} fps asked"
+        return f"{state} · frame {self.index + 1}/{self.n_frames} · {speed}"
 
     # ---- internals -----------------------------------------------------------------------
     def _restart_timer(self) -> None:
@@ -108,10 +124,16 @@ class Playback:
         self._timer = self.owner.set_interval(1 / self.fps, self._tick)
 
     def _tick(self) -> None:
-        if self.index + 1 >= self.n_frames and not self.loop:
-            self.pause()
-            return
+        if self.index + 1 >= self.n_frames:
+            if not self.loop:
+                self.pause()
+                return
+            self._held += 1  # hold the result (the last frame) a while before looping
+            if self._held < self.HOLD_S * self.fps:
+                return
+        self._held = 0
         self._move(1)
+        self._shown.append(time.perf_counter())
 
     def _move(self, delta: int) -> None:
         if not self.n_frames:

@@ -96,7 +96,7 @@ class TrainingPanel(Vertical):
         self.run_id, self.running = run_id, True
         self._losses = []
         self.query_one(ProgressBar).update(total=max(total, 1), progress=0)
-        self._status(f"run {run_id}: {what}: starting…")
+        self._status(f"{what}: starting…")
 
     def follow(self, run_id: int) -> None:
         """Take reports of a new run that is not training (sampling, loading) without clearing the curve."""
@@ -108,7 +108,7 @@ class TrainingPanel(Vertical):
             return False
         self.query_one(ProgressBar).update(total=max(progress.total, 1), progress=progress.step)
         eta = eta_text(progress.step, progress.total, progress.elapsed)
-        self._status(f"run {run_id}: training {progress.step:,}/{progress.total:,} · loss {progress.loss:.4g}"
+        self._status(f"training {progress.step:,}/{progress.total:,} · loss {progress.loss:.4g}"
                      f" · {progress.steps_per_second:,.0f} steps/s" + (f" · {eta}" if eta else ""))
         self._losses = list(losses) if losses else self._losses + [float(progress.loss)]
         self._draw_curve()
@@ -116,12 +116,12 @@ class TrainingPanel(Vertical):
 
     def phase(self, run_id: int, phase: str, done: int, total: int, elapsed: float) -> bool:
         """Show a phase that is not training (``done`` of ``total`` parts)."""
-        if run_id != self.run_id or not self.running:
+        if run_id != self.run_id:
             return False
         self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
         eta = eta_text(done, total, elapsed)
         rate = f" · {done / elapsed:.2f} parts/s" if done and elapsed > 0 else ""
-        self._status(f"run {run_id}: {phase} {done}/{total}{rate}" + (f" · {eta}" if eta else ""))
+        self._status(f"{phase} {done}/{total}{rate}" + (f" · {eta}" if eta else ""))
         return True
 
     def stop(self, run_id: int, text: str) -> bool:
@@ -130,7 +130,7 @@ class TrainingPanel(Vertical):
         if run_id != self.run_id:
             return False
         self.running = False
-        self._status(f"run {run_id}: {text}")
+        self._status(text)
         return True
 
     def finish(self, run_id: int, outcome: Any, error: str | None = None) -> bool:
@@ -139,7 +139,7 @@ class TrainingPanel(Vertical):
             return False
         if error:
             self.running = False
-            self._status(f"run {run_id}: failed — {error}")
+            self._status(f"failed — {error}")
             return True
         bar = self.query_one(ProgressBar)
         bar.update(total=max(outcome.total, 1), progress=outcome.steps_done)
@@ -147,7 +147,7 @@ class TrainingPanel(Vertical):
             self.show_losses(outcome.losses)
         word = {"done": "done", "cancelled": "cancelled", "diverged": "stopped: diverged"}.get(outcome.status, outcome.status)
         extra = f" — {outcome.message}" if outcome.message else ""
-        self._status(f"run {run_id}: {word} · {outcome.steps_done:,} steps in {outcome.seconds:.1f} s"
+        self._status(f"training {word} · {outcome.steps_done:,} steps in {outcome.seconds:.1f} s"
                      f" · final loss {outcome.final_loss:.4g}{extra}")
         if outcome.status == "cancelled":
             self.running = False
@@ -156,12 +156,12 @@ class TrainingPanel(Vertical):
     def show_losses(self, losses) -> None:
         """Draw a whole loss history (after training, or from a reloaded checkpoint)."""
         self._losses = [float(v) for v in losses]
-        self._draw_curve()
+        self._draw_curve(final=True)
 
     def _status(self, text: str) -> None:
         self.query_one("#train-status", Static).update(text)
 
-    def _draw_curve(self) -> None:
+    def _draw_curve(self, final: bool = False) -> None:
         if not self._show_curve and self._curve_id is None:
             return
         plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
@@ -177,7 +177,7 @@ class TrainingPanel(Vertical):
         def draw(plt) -> None:
             plt.plot(xs, ys, marker=plot.marker, color="gray", label="loss")
             plt.plot(xs, trend, marker=plot.marker, color="cyan", label="smoothed")
-            plt.xlabel("progress report (~20 per second)" if self.running else "step")
+            plt.xlabel("step" if final else "progress report (~20 per second)")
             plt.ylabel("log10 loss")
 
         plot.draw(draw)

@@ -1,0 +1,200 @@
+"""Screens 3–4's background runs: the workers that call engine.problems.p3_walk, and the handlers
+of the typed messages they post (tui.messages). Mixed into WalkScreen, which owns the state:
+``params`` (WalkSettings), ``trained``, ``run_id``, ``training``, ``frames`` and ``result``.
+
+    _recompute → _exact_worker: exact part (frames, exact quality, budget) → WalkReady,
+                 then the model in use, a given checkpoint or a matching saved one, evaluated → WalkReady
+    action_train → _train_worker: TrainingProgress … TrainingEnded → PhaseProgress … → WalkReady
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from textual import work
+from textual.worker import get_current_worker
+
+from engine.errors import InvalidInput
+from engine.problems import p3_walk
+from engine.problems.p3_walk import Stopped, WalkFrames, WalkResult, WalkSettings
+from engine.settings import as_saved
+from tui.messages import Cancelled, Failed, Note, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
+from tui.screens.trainable import TRAIN_GROUP
+from tui.widgets.training import TrainingPanel
+
+@dataclass
+class WalkReady(RunMessage):
+    """A run's frames (None: keep the current ones) and result, with where the model was saved."""
+
+    result: WalkResult
+    frames: WalkFrames | None = None
+    note: str = ""
+    error: bool = False
+    losses: tuple[float, ...] = ()
+
+
+
+class WalkRuns:
+    """The workers and message handlers of screens 3–4 (a mixin of WalkScreen)."""
+
+    # ---- workers ------------------------------------------------------------------------------------
+    def _new_run(self) -> int:
+        self.run_id = next_run_id()
+        self.query_one(TrainingPanel).follow(self.run_id)
+        return self.run_id
+
+    def _recompute(self, *, look_for_saved: bool, checkpoint=None) -> None:
+        """The exact part (frames, exact quality, budget), then the trained model's evaluation: the
+        one in use, a given checkpoint, or (look_for_saved) a saved one whose settings match."""
+        self.training = False
+        self._exact_worker(self._new_run(), self.params, self.trained, look_for_saved, checkpoint)
+
+    def _phases(self, run_id: int):
+        start = time.perf_counter()
+        return lambda phase, done, total: self.post_message(
+            PhaseProgress(run_id, phase, done, total, time.perf_counter() - start))
+
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
+    def _exact_worker(self, run_id: int, params: WalkSettings, trained, look_for_saved: bool, checkpoint) -> None:
+        from tui.screens.walk_models import find_saved, load_saved
+
+        worker = get_current_worker()
+        stop, on_phase = (lambda: worker.is_cancelled), self._phases(run_id)
+        try:
+            result, frames = p3_walk.exact_part(params, self.TARGET, on_phase=on_phase, should_stop=stop)
+            self.post_message(WalkReady(run_id, result, frames))
+            note, losses, stored = "", (), None
+            if trained is None and (checkpoint is not None or look_for_saved):
+                found = checkpoint or find_saved(params.train_settings(self.TARGET))
+                if found is None:
+                    return
+                self.post_message(Note(run_id, f"loading the saved model {found.name} …"))
+                trained, losses = load_saved(found, params.train_settings(self.TARGET) if checkpoint is None else None)
+                stored = p3_walk.result_from_summary(params, trained, found.metrics.get("evaluation"))
+                note = (f"✓ reloaded the saved model {found.name}" +
+                        (" (its settings match)" if checkpoint is None else "") +
+                        (" with its stored evaluation" if stored else ""))
+            if stored is not None:  # measured when it was saved: only the learned frames are new
+                frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
+                                               params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+                self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
+            elif trained is not None:
+                self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses)
+        except Stopped:
+            self.post_message(Cancelled(run_id))
+        except (InvalidInput, RuntimeError) as exc:
+            self.post_message(Failed(run_id, f"the saved model could not be used: {exc}"))
+
+    def _evaluate(self, run_id, params, trained, stop, on_phase, *, save: bool, note: str = "", losses=()) -> None:
+        from tui.screens.walk_models import save_trained
+
+        self.post_message(Note(run_id, "sampling with the learned score…"))
+        result = p3_walk.evaluate_trained(params, trained, on_phase=on_phase, should_stop=stop)
+        frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
+                                       params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+        error = False
+        if save:
+            outcome = trained.outcome
+            diverged = outcome.status == "diverged"
+            note, error = ("✗ training diverged: " + outcome.message if diverged else
+                           "✓ trained: the animations now use the learned score"), diverged
+            note += self.saved_note(*save_trained(self, trained, result))
+        self.post_message(WalkReady(run_id, result, frames, note, error, losses))
+
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
+    def _train_worker(self, run_id: int, params: WalkSettings) -> None:
+        worker = get_current_worker()
+        stop = lambda: worker.is_cancelled  # noqa: E731
+        try:
+            trained = p3_walk.train(params, self.TARGET, should_stop=stop,
+                                    on_progress=lambda p: self.post_message(TrainingProgress(run_id, p)))
+        except InvalidInput as exc:
+            self.post_message(Failed(run_id, str(exc)))
+            return
+        self.post_message(TrainingEnded(run_id, trained.outcome))
+        if trained.outcome.status == "cancelled" or worker.is_cancelled:
+            self.post_message(Cancelled(run_id, trained.outcome.steps_done))
+            return
+        try:
+            self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True)
+        except Stopped:
+            self.post_message(Cancelled(run_id, trained.outcome.steps_done))
+
+    def action_train(self) -> None:
+        if self.training and time.monotonic() > self._confirm_until:
+            self._confirm_until = time.monotonic() + 5
+            self.show_message("a model is training: press t again to discard it and start over "
+                              "(x cancels and keeps the last model)", error=True)
+            return
+        run_id = self.run_id = next_run_id()
+        self.training, self._confirm_until = True, 0.0
+        p = self.params
+        self.query_one(TrainingPanel).start(run_id, p.steps)
+        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed} — keys stay live; "
+                          "x cancels")
+        self._train_worker(run_id, p)
+
+    def load_checkpoint(self, checkpoint) -> None:
+        """Use a saved model (from the models list): its settings, then its evaluation."""
+        from engine.score_net import TrainSettings
+
+        try:
+            s = TrainSettings(**checkpoint.settings)
+            params = WalkSettings.from_train_settings(s, particles=self.params.particles, start=self.params.start)
+        except (InvalidInput, TypeError) as exc:
+            self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
+            return
+        self.set_reactive(type(self).params, params)  # no watcher: the model is loaded below, not dropped
+        self.save_settings(**as_saved(params))
+        self.show_settings(as_saved(params))
+        self.trained = None
+        self.show_message(f"loading {checkpoint.name} (trained on p₀ = {s.mixture}) …")
+        self._recompute(look_for_saved=False, checkpoint=checkpoint)
+
+    # ---- messages from workers (on_<message> by name: @on is not collected from a mixin) ----------------------------------------------------------------------
+    def on_training_progress(self, m: TrainingProgress) -> None:
+        self.query_one(TrainingPanel).progress(m.run_id, m.progress)
+
+    def on_phase_progress(self, m: PhaseProgress) -> None:
+        self.query_one(TrainingPanel).phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
+
+    def on_training_ended(self, m: TrainingEnded) -> None:
+        self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
+
+    def on_note(self, m: Note) -> None:
+        if m.is_current(self.run_id):
+            self.show_message(m.text)
+
+    def on_failed(self, m: Failed) -> None:
+        if m.is_current(self.run_id):
+            self.training = False
+            self.query_one(TrainingPanel).stop(m.run_id, f"failed — {m.error}")
+            self.show_message(f"✗ {m.error}", error=True)
+
+    def on_cancelled(self, m: Cancelled) -> None:
+        if m.is_current(self.run_id):
+            self.training = False
+            after = f" after {m.steps_done:,} training steps" if m.steps_done else ""
+            self.query_one(TrainingPanel).stop(m.run_id, f"cancelled{after}")
+            self.show_message(f"cancelled{after}; the last model is kept")
+
+    def on_walk_ready(self, m: WalkReady) -> None:
+        if not m.is_current(self.run_id):
+            return
+        panel = self.query_one(TrainingPanel)
+        if m.result.trained is not None:
+            self.training = False
+            self.trained = m.result.trained
+            panel.stop(m.run_id, "evaluated: the tables and animations use the learned score")
+        elif not self.training:
+            panel.stop(m.run_id, "exact score: frames, quality and budget ready" +
+                       ("" if self.trained else " · press t to train"))
+        if m.losses:
+            panel.show_losses(m.losses)
+        if m.frames is not None:
+            self.frames = m.frames
+        self.result = m.result
+        if m.note:
+            self.show_message(m.note, error=m.error)
+
