@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
@@ -49,7 +49,14 @@ class P5Screen(TrainableScreen):
     HELP = resources.files("tui.screens").joinpath("p5_help.md").read_text("utf-8")
     CSS_PATH = "p5_swiss.tcss"
     AUTO_FOCUS = ""
-    MESSAGE_ID = "swiss-message"
+    MESSAGE_ID, TABS_ID = "swiss-message", "swiss-tabs"
+    PALETTE = (("Train", "train ε̂θ in the background, then sample and measure (t)", "train"),
+               ("Cancel", "stop training or sampling (x)", "cancel"),
+               ("Export tables and plots", "the quality table and the plots in view (e)", "export"),
+               ("Copy tables", "the quality table as Markdown, to the clipboard (c)", "copy"),
+               ("Play / pause", "the denoising animation (space)", "toggle_play"),
+               ("Reset settings", "every setting back to its default (R; u undoes)", "reset"),
+               ("Undo reset", "the settings before the last reset (u)", "undo"))
 
     BINDINGS = [
         Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
@@ -126,8 +133,7 @@ class P5Screen(TrainableScreen):
         self._show_config(c)
 
     def _show_config(self, c: P5Settings) -> None:
-        for name in BOXES:
-            self.query_one(f"#knob-{name}", SettingInput).set_in_force(getattr(c, name))
+        self.show_settings(c.as_saved())
         self.query_one("#swiss-choices", Static).update(
             f"recipe [b]{c.recipe}[/] (r) · [b]{c.dataset}[/] (d) · t [b]{c.embedding}[/] (k) · trains by {c.budget}")
 
@@ -136,10 +142,6 @@ class P5Screen(TrainableScreen):
         self.set_focus(None)  # back to the screen's keys
         self.config = replace(self.config, **{event.name: event.value})
         self.message_line.show(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)} — press t to train with it")
-
-    @on(SettingInput.Refused)
-    def _box_refused(self, event: SettingInput.Refused) -> None:
-        self.message_line.show(f"✗ {event.message}", error=True)
 
     def action_cycle(self, what: str) -> None:
         options = spec_of(P5Settings, what).choices
@@ -156,9 +158,6 @@ class P5Screen(TrainableScreen):
         if undone is not None:
             self.config = undone
         self.message_line.show("reset undone: the settings before it are back" if undone else "nothing to undo")
-
-    def action_next_view(self) -> None:
-        self.query_one("#swiss-tabs Tabs", Tabs).action_next_tab()
 
     # ---- workers: the workflow's phases, reported with typed messages ----------------------------
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
