@@ -88,6 +88,8 @@ def test_every_key_is_in_the_footer_or_the_help():
     for b in P5Screen.BINDINGS:
         key = b.key.split(",")[0]
         assert b.show or written.get(key, f"**{key}**") in P5Screen.HELP, b
+    for title, _help, action in P5Screen.PALETTE:  # every palette command runs a real action
+        assert callable(getattr(P5Screen, f"action_{action}", None)), title
 
 
 async def test_a_restart_reloads_the_saved_model_with_its_numbers(tmp_path, monkeypatch):
