@@ -25,15 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_of, ms, table  # noqa: E402
 
 from engine.mixture import DEFAULT_MIXTURE  # noqa: E402
+from engine.score_net import TrainSettings  # noqa: E402
 from engine.walk import WalkSetup, exact_score, forward_walk, marginal_at, reverse_step_stochastic  # noqa: E402
 
 N_FRAME = 10**6
+DEFAULT_STEPS = TrainSettings(mixture=DEFAULT_MIXTURE.format()).steps
 PLOT_SIZE = (60, 20)  # about one of the two side-by-side reverse plots at 120×40
 
 
 # ---- training ----------------------------------------------------------------------------------
 def training_steps_per_second(threads: int, seconds: float) -> float:
-    """Steps/s of the default training (batch 512, 64 wide) over a time budget, after a warm-up.
+    """Steps/s of the default training (TrainSettings' batch and width) over a time budget, after a warm-up.
     A time budget, not a step count: two threads on a busy 2-core machine can be ~50× slower."""
     from engine.score_net import TrainSettings, train_score
 
@@ -159,7 +161,7 @@ def main() -> None:
     rows += [
         ("train sθ, 1 torch thread (baseline)", f"{one:,.0f} steps/s", "1×"),
         ("train sθ, 2 torch threads", f"{two:,.0f} steps/s", f"{two / one:.2f}× the 1-thread speed"),
-        ("  → default 8,000 steps at 1 thread", f"{8000 / one:.1f} s", ""),
+        (f"  → default {DEFAULT_STEPS:,} steps at 1 thread", f"{DEFAULT_STEPS / one:.1f} s", ""),
     ]
 
     setup, x, edges, xs, exact = frame_inputs()

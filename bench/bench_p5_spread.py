@@ -7,7 +7,7 @@ the next. This script measures, on one torch thread, in one run:
 
   * the faithful recipe's final DDPM energy distance for a few seeds (the spread of the target),
   * the fast recipe with short budgets (the cosine rate decays to its end within the budget, so
-    a short run ends on settled weights rather than being a prefix of the 4,000-step run),
+    a short run ends on settled weights rather than being a prefix of the default run),
   * the fresh-vs-fresh floor (averaged over 5 pairs), all 4,000 vs 4,000 samples.
 
 Not a test. Run:  .venv/bin/python bench/bench_p5_spread.py [--seeds 3] [--budgets 300,500,800]

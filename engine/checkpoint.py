@@ -81,10 +81,9 @@ def save_checkpoint(directory: Path, name: str, kind: str, state_dict: dict[str,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "state_dict": {k: v.detach().to("cpu").clone() for k, v in state_dict.items()},
     }
-    try:
-        write_atomic(path, lambda f: torch.save(payload, f))
-    except OSError as exc:
-        raise InvalidInput(f"cannot write checkpoints to {directory}: {exc.strerror or exc}") from None
+    # WriteError (an InvalidInput) names the path and the reason, whatever torch raised while
+    # writing (a full disk is a RuntimeError from torch.save, not an OSError)
+    write_atomic(path, lambda f: torch.save(payload, f), make_parent=True)
     return path
 
 
@@ -120,6 +119,53 @@ def load_checkpoint(path: Path, kind: str | None = None) -> Checkpoint:
     if not isinstance(settings, dict) or not isinstance(metrics, dict):
         raise InvalidInput(f"{path.name} has no settings")
     return Checkpoint(path, str(data["kind"]), settings, metrics, str(data.get("created", "")), state)
+
+
+def check_weights(model: Any, state_dict: dict[str, Any], what: str = "the checkpoint", *,
+                  finite: bool = True) -> None:
+    """Refuse, in one line and before anything is changed, weights that do not fit ``model`` (a
+    freshly built one): the same names, the same shapes, floating values all finite, and buffers
+    that are functions of the settings (σ², T, …) equal to the fresh model's — a checkpoint whose
+    settings were edited no longer matches its weights. ``finite=False`` skips the pass over every
+    value (:func:`load_checkpoint` made it already), leaving a check of milliseconds."""
+    import torch
+
+    if not isinstance(state_dict, dict):
+        raise InvalidInput(f"{what} has no weights")
+    expected = model.state_dict()
+    buffers = {name for name, _ in model.named_buffers()}
+    missing = sorted(set(expected) - set(state_dict))
+    extra = sorted(set(state_dict) - set(expected))
+    if missing or extra:
+        parts = ([f"missing {', '.join(missing[:3])}"] if missing else []) + \
+                ([f"unexpected {', '.join(str(k)[:40] for k in extra[:3])}"] if extra else [])
+        raise InvalidInput(f"{what}'s weights do not fit this model ({'; '.join(parts)})")
+    for name, want in expected.items():
+        got = state_dict[name]
+        if not isinstance(got, torch.Tensor):
+            raise InvalidInput(f"{what}'s weights do not fit this model ({name} is not a tensor)")
+        if tuple(got.shape) != tuple(want.shape):
+            raise InvalidInput(f"{what}'s weights do not fit this model ({name} has shape {tuple(got.shape)}, "
+                               f"the model needs {tuple(want.shape)}: were the settings edited?)")
+        if want.is_floating_point():
+            if not got.is_floating_point():
+                raise InvalidInput(f"{what}'s weights do not fit this model ({name} is not floating point)")
+            if finite and not bool(torch.isfinite(got).all()):
+                raise InvalidInput(f"{what} has non-finite weights ({name})")
+            if name in buffers and not torch.allclose(got.to(want.dtype), want, rtol=1e-6, atol=0.0):
+                raise InvalidInput(f"{what}'s {name} does not match its settings (were the settings edited?)")
+
+
+def load_weights(model: Any, state_dict: dict[str, Any], what: str = "the checkpoint") -> None:
+    """:func:`check_weights`, then ``model.load_state_dict``; whatever torch still raises becomes one
+    line without its advice text or colour codes."""
+    check_weights(model, state_dict, what)
+    try:
+        model.load_state_dict(state_dict)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", str(exc)).strip()
+        first = text.splitlines()[0] if text else type(exc).__name__
+        raise InvalidInput(f"{what}'s weights do not fit this model: {first[:160]}") from None
 
 
 def list_checkpoints(directory: Path, kind: str | None = None) -> tuple[list[Checkpoint], list[str]]:

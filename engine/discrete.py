@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 
 import numpy as np
 
 from engine.errors import InvalidInput
+from engine.numbers import parse_number, shown
 from engine.settings import Spec
 
 SUM_TOLERANCE = 1e-9
@@ -37,22 +37,13 @@ def parse_probability(text: str, where: str = "value") -> float:
     raw = str(text).strip()
     if not raw:
         raise InvalidInput(f"{where} is empty: type a number such as 0.25 or 1/3")
-    try:
-        if "/" in raw:
-            num, den = raw.split("/", 1)
-            value = float(Fraction(num.strip()) / Fraction(den.strip()))
-        else:
-            value = float(raw)
-    except ZeroDivisionError:
-        raise InvalidInput(f"{where}: {raw!r} divides by zero") from None
-    except (ValueError, TypeError):
-        raise InvalidInput(f"{where}: {raw!r} is not a number (try 0.25 or 1/3)") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{where}: {raw!r} is not a finite number")
+    # engine.numbers bounds digits and exponent before any Fraction arithmetic: "1e999999999/1"
+    # is refused at once instead of building a billion-digit integer.
+    value = float(parse_number(raw, kind=float, allow_fraction=True, name=where))
     if value < 0:
-        raise InvalidInput(f"{where}: {raw!r} is negative; probabilities are ≥ 0")
+        raise InvalidInput(f"{where}: {shown(raw)} is negative; probabilities are ≥ 0")
     if value > 1:
-        raise InvalidInput(f"{where}: {raw!r} is more than 1; probabilities are ≤ 1")
+        raise InvalidInput(f"{where}: {shown(raw)} is more than 1; probabilities are ≤ 1")
     return value
 
 

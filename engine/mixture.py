@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import InvalidInput
+from engine.numbers import parse_number, shown
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -22,6 +23,31 @@ _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 def _erf(z: np.ndarray) -> np.ndarray:
     """Vectorised error function (math.erf is exact to double precision; numpy has none)."""
     return np.vectorize(math.erf, otypes=[float])(z)
+
+
+# ---- declared limits ---------------------------------------------------------------------------
+MAX_COMPONENTS = 16
+"""At most 16 components: the P2 table shows one row each, and every score/density costs O(K·N)
+(K passes over N particles per walk step); 10,000 components took 39 s and 4.7 GB in ``p2``."""
+
+INPUT_MIN_STD, INPUT_MAX_STD = 1e-6, 1e6
+INPUT_MAX_ABS_MEAN = 1e6
+MAX_WEIGHT = 1e6
+"""What a person may type (:meth:`GaussianMixture.parse`, stored state, checkpoint settings).
+Chosen so every density, log-density and score stays finite in float64, with room for the
+mixtures derived from it (noisier marginals, narrower posteriors): with s ≥ 1e-6 and |μ|, |y| ≤ 1e6
+the worst term (x − μ)²/s² is ≈ 1e24 and the score (μ − x)/s² ≈ 1e18 — far from float64's 1.8e308 —
+and s² ≥ 1e-12 never underflows (std 1e-160 squares to 1e-320, a subnormal whose reciprocal
+overflows). Weights are relative (they are normalised): ≤ 1e6 each keeps their sum finite
+(``1e308 + 1e308`` overflows) while allowing any sensible ratio."""
+
+MIN_STD, MAX_STD = 1e-9, 1e9
+MAX_ABS_MEAN = 1e7
+MAX_NOISE_VARIANCE = 1e17
+"""What any mixture may hold, derived ones included (the constructor's check). A posterior
+component is narrower than both its prior component and the noise (v = s²σ²/(s² + σ²) ≥ ½·min(s², σ²)
+≥ 5e-13 with the input limits and σ² ≥ 1e-12), a noisy marginal wider (sk² + tσ² ≤ 1e12 + 1e17 for
+the longest walk): [1e-9, 1e9] holds both, and (x − μ)²/s² ≤ (2e7)²/1e-18 = 4e32 stays finite."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +62,24 @@ class GaussianMixture:
         w, m, s = self.weights, self.means, self.stds
         if not (len(w) == len(m) == len(s)) or len(w) == 0:
             raise InvalidInput("a mixture needs one or more components, each with weight, mean and std")
+        if len(w) > MAX_COMPONENTS:
+            raise InvalidInput(f"a mixture has at most {MAX_COMPONENTS} components, got {len(w)}")
         for k, (wk, mk, sk) in enumerate(zip(w, m, s), start=1):
             for name, v in (("weight", wk), ("mean", mk), ("std", sk)):
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise InvalidInput(f"component {k}: {name} must be a number, got {shown(repr(v))}")
                 if not math.isfinite(v):
                     raise InvalidInput(f"component {k}: {name} must be a finite number, got {v!r}")
             if wk < 0:
                 raise InvalidInput(f"component {k}: weight must be ≥ 0, got {wk:g}")
+            if wk > MAX_WEIGHT:
+                raise InvalidInput(f"component {k}: weight must be ≤ {MAX_WEIGHT:g} (weights are relative), got {wk:g}")
             if sk <= 0:
                 raise InvalidInput(f"component {k}: std must be > 0, got {sk:g}")
+            if not MIN_STD <= sk <= MAX_STD:
+                raise InvalidInput(f"component {k}: std must be between {MIN_STD:g} and {MAX_STD:g}, got {sk:g}")
+            if abs(mk) > MAX_ABS_MEAN:
+                raise InvalidInput(f"component {k}: mean must be between {-MAX_ABS_MEAN:g} and {MAX_ABS_MEAN:g}, got {mk:g}")
         total = math.fsum(w)
         if total <= 0:
             raise InvalidInput("mixture weights sum to 0: at least one weight must be positive")
@@ -62,17 +98,24 @@ class GaussianMixture:
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts:
             raise InvalidInput("mixture is empty: expected 'w:mean:std,…'")
+        if len(parts) > MAX_COMPONENTS:
+            raise InvalidInput(f"a mixture has at most {MAX_COMPONENTS} components, got {len(parts)}")
         w, m, s = [], [], []
         for k, part in enumerate(parts, start=1):
             fields = part.split(":")
             if len(fields) != 3:
                 raise InvalidInput(f"mixture component {k} {part!r}: expected w:mean:std")
-            try:
-                a, b, c = (float(f) for f in fields)
-            except ValueError:
-                raise InvalidInput(f"mixture component {k} {part!r}: not numbers") from None
+            a, b, c = (parse_number(f, name=f"mixture component {k} {label}")
+                       for f, label in zip(fields, ("weight", "mean", "std")))
+            check_input_component(k, a, b, c)
             w.append(a), m.append(b), s.append(c)
         return cls(tuple(w), tuple(m), tuple(s))
+
+    def check_input(self) -> "GaussianMixture":
+        """This mixture within the limits a person may type (INPUT_*); returns self."""
+        for k, (w, m, sd) in enumerate(zip(self.weights, self.means, self.stds), start=1):
+            check_input_component(k, w, m, sd)
+        return self
 
     def format(self) -> str:
         """Inverse of :meth:`parse`."""
@@ -175,8 +218,9 @@ class GaussianMixture:
 
     def convolve(self, noise_variance: float) -> "GaussianMixture":
         """Law of x + e, e ~ N(0, v) independent: Σk wk N(μk, sk² + v)."""
-        if not (math.isfinite(noise_variance) and noise_variance >= 0):
-            raise InvalidInput(f"noise variance must be a finite number ≥ 0, got {noise_variance!r}")
+        if not (math.isfinite(noise_variance) and 0 <= noise_variance <= MAX_NOISE_VARIANCE):
+            raise InvalidInput(f"noise variance must be a finite number from 0 to {MAX_NOISE_VARIANCE:g}, "
+                               f"got {noise_variance!r}")
         return GaussianMixture(
             self.weights, self.means, tuple(math.sqrt(s * s + noise_variance) for s in self.stds)
         )
@@ -186,6 +230,17 @@ class GaussianMixture:
         lo = min(m - n_std * s for m, s in zip(self.means, self.stds))
         hi = max(m + n_std * s for m, s in zip(self.means, self.stds))
         return lo, hi
+
+
+def check_input_component(k: int, weight: float, mean: float, std: float) -> None:
+    """One typed component within the input limits (see INPUT_MIN_STD), or InvalidInput."""
+    if 0 < std < INPUT_MIN_STD or std > INPUT_MAX_STD:
+        raise InvalidInput(f"component {k}: std must be between {INPUT_MIN_STD:g} and {INPUT_MAX_STD:g}, got {std:g}")
+    if abs(mean) > INPUT_MAX_ABS_MEAN:
+        raise InvalidInput(f"component {k}: mean must be between {-INPUT_MAX_ABS_MEAN:g} and "
+                           f"{INPUT_MAX_ABS_MEAN:g}, got {mean:g}")
+    if weight > MAX_WEIGHT:
+        raise InvalidInput(f"component {k}: weight must be ≤ {MAX_WEIGHT:g} (weights are relative), got {weight:g}")
 
 
 DEFAULT_MIXTURE = GaussianMixture(weights=(0.3, 0.5, 0.2), means=(-2.0, 0.5, 3.0), stds=(0.5, 0.7, 0.4))

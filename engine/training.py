@@ -151,3 +151,63 @@ def run_training(
     if on_progress is not None:
         on_progress(TrainProgress(len(losses), steps, final, elapsed))
     return TrainOutcome(status, len(losses), steps, final, elapsed, tuple(losses), message)
+
+
+class Adam:
+    """Adam (Kingma & Ba), the same update as ``torch.optim.Adam`` with its defaults:
+
+        m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²,
+        θ ← θ − lr · (m / (1 − β1ᵏ)) / (√(v / (1 − β2ᵏ)) + ε)      (k = the step count)
+
+    written with torch's foreach kernels. Why not torch.optim.Adam: constructing any
+    ``torch.optim.Optimizer`` imports ``torch._dynamo`` (~0.9 s of a fresh process, measured), which
+    is a third of Problem 3's whole time budget. Used by the short trainings (Problems 3–4 and the
+    fast Problem 5 recipe); the faithful Problem 5 recipe keeps the notebook's ``torch.optim.Adam``.
+    """
+
+    def __init__(self, params, lr: float, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        import torch
+
+        self.params = [p for p in params if p.requires_grad]
+        self.lr = float(lr)
+        self.beta1, self.beta2 = betas
+        self.eps = eps
+        self.k = 0
+        self.m = [torch.zeros_like(p) for p in self.params]
+        self.v = [torch.zeros_like(p) for p in self.params]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        import torch
+
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        self.k += 1
+        b1, b2 = self.beta1, self.beta2
+        with torch.no_grad():
+            torch._foreach_lerp_(self.m, grads, 1 - b1)
+            torch._foreach_mul_(self.v, b2)
+            torch._foreach_addcmul_(self.v, grads, grads, value=1 - b2)
+            bias1 = 1 - b1 ** self.k
+            bias2_sqrt = math.sqrt(1 - b2 ** self.k)
+            denom = torch._foreach_sqrt(self.v)
+            torch._foreach_div_(denom, bias2_sqrt)
+            torch._foreach_add_(denom, self.eps)
+            torch._foreach_addcdiv_(self.params, self.m, denom, value=-self.lr / bias1)
+
+
+class CosineRate:
+    """lr(k) = lr_min + (lr0 − lr_min)(1 + cos(πk/K))/2 after k of K steps (torch's CosineAnnealingLR,
+    closed form) for :class:`Adam`; ``step()`` after each optimizer step, like a torch scheduler."""
+
+    def __init__(self, optimizer: Adam, total: int, lr_min: float) -> None:
+        self.optimizer, self.total, self.lr_min = optimizer, max(int(total), 1), float(lr_min)
+        self.lr0 = optimizer.lr
+        self.k = 0
+
+    def step(self) -> None:
+        self.k += 1
+        frac = min(self.k, self.total) / self.total
+        self.optimizer.lr = self.lr_min + (self.lr0 - self.lr_min) * 0.5 * (1 + math.cos(math.pi * frac))

@@ -143,19 +143,29 @@ class MixtureScore:
     var: float
     schedule: Schedule
 
-    def score(self, x: np.ndarray, t: int, chunk: int = 2048) -> np.ndarray:
+    def score(self, x: np.ndarray, t: int, chunk: int = 2048, dtype=np.float32) -> np.ndarray:
+        """The responsibilities rk(x) in `dtype` (float32: ~3× faster exp and products; rk is a softmax
+        of logits shifted to max 0, so its relative error stays ~1e-7 whatever their size), the
+        difference Σk rk μk − x and the division in float64."""
         ab = self.schedule.alpha_bar[t]
-        m = math.sqrt(ab) * self.means
+        m64 = math.sqrt(ab) * self.means
         v = ab * self.var + 1 - ab
+        m = m64.astype(dtype)
+        x = np.asarray(x, dtype=float)
         out = np.empty_like(x)
-        m_sq = (m * m).sum(1)
-        for i in range(0, len(x), chunk):
+        half_m_sq = (0.5 * (m64 * m64).sum(1)).astype(dtype)
+        inv_v = np.dtype(dtype).type(1.0 / v)
+        m_cols = np.ascontiguousarray(m.T)  # Σk rk μk as two matrix–vector products (one (n, K)×(K, 2)
+        for i in range(0, len(x), chunk):  # product runs ~4× slower with its 2-wide output)
             xb = x[i:i + chunk]
-            logits = (xb @ m.T - 0.5 * m_sq[None, :]) / v  # −|x − m|²/(2v) up to a per-x constant
+            logits = xb.astype(dtype) @ m.T  # −|x − m|²/(2v) up to a per-x constant, below
+            logits -= half_m_sq[None, :]
+            logits *= inv_v
             logits -= logits.max(axis=1, keepdims=True)
-            r = np.exp(logits)
-            r /= r.sum(axis=1, keepdims=True)
-            out[i:i + chunk] = (r @ m - xb) / v
+            np.exp(logits, out=logits)
+            total = logits.sum(axis=1).astype(float)[:, None]
+            weighted = np.stack([logits @ m_cols[0], logits @ m_cols[1]], axis=1).astype(float)
+            out[i:i + chunk] = (weighted / total - xb) / v
         return out
 
     def eps(self, x: np.ndarray, t: int) -> np.ndarray:

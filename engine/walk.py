@@ -8,6 +8,7 @@ Reverse (for any score s(x, t), learned or exact), from xT ~ N(0, Tσ²) (or the
     stochastic      xt−1 = xt + σ² s(xt, t) + σ z                     (reverse_step_stochastic)
     deterministic   xt−1 = xt + ½σ² s(xt, t)                          (reverse_step_deterministic)
     homework's (4)  xt−2 = xt + σ² s(xt, t): the same flow, two steps at once (reverse_step_two)
+    no ½            xt−1 = xt + σ² s(xt, t) one step at a time: the wrong flow, never converges
     Heun            two score calls a step, second order in 1/T       (sample(..., method="heun"))
 Problem 4's forms with εθ = −tσ² sθ: xt−1 = xt − εθ/t + σz and xt−1 = xt − εθ/(2t), the same
 steps written with ε (reverse_step_eps_stochastic / reverse_step_eps_deterministic).
@@ -21,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -32,14 +34,23 @@ ScoreFn = Callable[[np.ndarray, int], np.ndarray]
 """s(x, t): the score of pt at the points x (an array), for an integer step t ≥ 1."""
 
 METHODS = ("stochastic", "deterministic", "two_step", "heun")
+"""The samplers the screens, CLI and error budget offer (all converge to p0 as T grows)."""
+SAMPLE_METHODS = METHODS + ("no_half", "eps_stochastic", "eps_deterministic")
+"""Every method sample() takes: METHODS, the flow without the ½, and Problem 4's ε forms."""
 STARTS = ("prior", "exact", "matched")
+TRACKED_PATHS = 12
+"""Paths tracked for playback and for counting crossings (sample(n_trajectories=…))."""
+PATH_FRAMES = 61
+"""Recorded frames from T to 0 for playback and for counting crossings (sample(max_frames=…))."""
 
 T_STEPS = Spec("T", "T", int, 100, 1, 10_000, help="number of noising steps T",
                reason="Every reverse run makes T score calls on every particle: 10000 steps of 20000 particles "
                       "take about a minute with a learned score, and the step error (∝ 1/T) is already ~1e-4 at 1000.")
-SIGMA2 = Spec("sigma2", "σ²", float, 0.25, 0.0, 100.0, low_open=True,
+MIN_SIGMA2, MAX_SIGMA2 = 1e-12, 100.0
+SIGMA2 = Spec("sigma2", "σ²", float, 0.25, MIN_SIGMA2, MAX_SIGMA2,
               help="noise variance σ² added by each step (the walk adds Tσ² in all)",
-              reason="A variance is > 0; above 100 a single step already dwarfs any p₀ a box can hold.")
+              reason="A subnormal σ² underflows in σ²·s and √σ² (so the floor is 1e-12); above 100 a single "
+                     "step already dwarfs any p₀ a box can hold, and T·σ² ≤ 10⁶ keeps every pt in a mixture's range.")
 
 
 @dataclass(frozen=True)
@@ -215,6 +226,10 @@ def prior_floor_limit(setup: WalkSetup, method: str, start: str = "prior", grid_
         ratio = np.divide(q.pdf(y), pT.pdf(y), out=np.zeros_like(y), where=pT.pdf(y) > 0)
         q0 = p0.pdf(x) * (kernel @ ratio) * (y[1] - y[0])
         q0_cdf = np.concatenate([[0.0], np.cumsum(0.5 * (q0[1:] + q0[:-1]))]) * (x[1] - x[0])
+        if not (math.isfinite(q0_cdf[-1]) and q0_cdf[-1] > 0):
+            # q and pT do not overlap on the grid (p0 far from 0: q/pT underflows everywhere): the
+            # limit cannot be formed in float64 — say "unknown" (NaN → null in JSON), not 0/0
+            return float("nan")
         q0_cdf = q0_cdf / q0_cdf[-1]
     else:
         raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -225,47 +240,120 @@ def _record_every(T: int, max_frames: int) -> int:
     return max(1, math.ceil(T / max(max_frames - 1, 1)))
 
 
-def sample(setup: WalkSetup, score: ScoreFn, n: int, *, method: str = "stochastic", start: str = "prior",
+EpsFn = Callable[[np.ndarray, int], np.ndarray]
+"""εθ(x, t): Problem 4's noise prediction at the points x for an integer step t ≥ 1."""
+
+
+def eps_from_score(score: ScoreFn, sigma2: float) -> EpsFn:
+    """εθ(x, t) = −tσ² sθ(x, t): the ε a score function implies (Problem 4's change of variables)."""
+
+    def eps(x: np.ndarray, t: int) -> np.ndarray:
+        return -t * sigma2 * score(x, t)
+
+    return eps
+
+
+def reverse_step_no_half(x: np.ndarray, score: np.ndarray, sigma2: float) -> np.ndarray:
+    """xt−1 = xt + σ² s(xt, t), one step at a time: the flow WITHOUT the ½. It moves mass twice as
+    fast as the probability flow and ends in a collapsed p0 — no T fixes it (the wrong ODE, not a
+    coarse one)."""
+    return x + sigma2 * score
+
+
+@dataclass
+class _Walker:
+    """What one step of a reverse sampler may use: the score (or ε) function, σ², the noise source."""
+
+    score: ScoreFn
+    eps: EpsFn | None
+    sigma2: float
+    rng: np.random.Generator
+    n: int
+
+
+def _step_stochastic(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_stochastic(x, w.score(x, t), w.sigma2, w.rng.standard_normal(w.n)), t - 1
+
+
+def _step_deterministic(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_deterministic(x, w.score(x, t), w.sigma2), t - 1
+
+
+def _step_two(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    if t >= 2:
+        return reverse_step_two(x, w.score(x, t), w.sigma2), t - 2
+    return reverse_step_deterministic(x, w.score(x, t), w.sigma2), t - 1  # an odd T leaves one ½-step
+
+
+def _step_heun(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_heun(x, w.score, t, w.sigma2), t - 1
+
+
+def _step_no_half(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_no_half(x, w.score(x, t), w.sigma2), t - 1
+
+
+def _step_eps_stochastic(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_eps_stochastic(x, w.eps(x, t), t, w.sigma2, w.rng.standard_normal(w.n)), t - 1
+
+
+def _step_eps_deterministic(w: _Walker, x: np.ndarray, t: int) -> tuple[np.ndarray, int]:
+    return reverse_step_eps_deterministic(x, w.eps(x, t), t), t - 1
+
+
+STEPS: dict[str, Callable[[_Walker, np.ndarray, int], tuple[np.ndarray, int]]] = {
+    "stochastic": _step_stochastic,
+    "deterministic": _step_deterministic,
+    "two_step": _step_two,
+    "heun": _step_heun,
+    "no_half": _step_no_half,
+    "eps_stochastic": _step_eps_stochastic,
+    "eps_deterministic": _step_eps_deterministic,
+}
+"""method name → one reverse step (x, t) ↦ (x', t'), the table sample() walks with."""
+assert set(STEPS) == set(SAMPLE_METHODS)
+
+
+def sample(setup: WalkSetup, score: ScoreFn | None, n: int, *, method: str = "stochastic", start: str = "prior",
            seed: int = 0, bins: int = 60, max_frames: int = 101, n_trajectories: int = 12,
-           should_stop: Callable[[], bool] | None = None) -> SampleRun:
+           should_stop: Callable[[], bool] | None = None, eps: EpsFn | None = None,
+           x_start: np.ndarray | None = None) -> SampleRun:
     """Run a reverse sampler from t = T down to 0 and record it for playback.
 
     method: "stochastic" xt−1 = xt + σ²s + σz; "deterministic" xt−1 = xt + ½σ²s;
     "two_step" xt−2 = xt + σ²s (T/2 score calls); "heun" the ½-step flow with Heun's
-    predictor–corrector (uses s(·, t−1) too; s(·, 0) must be defined).
+    predictor–corrector (uses s(·, t−1) too; s(·, 0) must be defined); "no_half" xt−1 = xt + σ²s
+    (the flow without the ½: never converges); Problem 4's "eps_stochastic" xt−1 = xt − εθ/t + σz and
+    "eps_deterministic" xt−1 = xt − εθ/(2t), with εθ = eps (or −tσ² s when eps is None).
+    x_start: the particles xT to start from (instead of drawing them by `start`; n = len(x_start)).
     """
-    if method not in METHODS:
-        raise InvalidInput(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if method not in STEPS:
+        raise InvalidInput(f"method must be one of {', '.join(SAMPLE_METHODS)}, got {method!r}")
+    if x_start is not None:
+        n = int(np.asarray(x_start).size)
     if not 1 <= n <= 10**8:
         raise InvalidInput(f"the number of particles must be from 1 to 10^8, got {n}")
+    if score is None and (eps is None or not method.startswith("eps_")):
+        raise InvalidInput(f"method {method!r} needs a score function")
+    if method.startswith("eps_") and eps is None:
+        eps = eps_from_score(score, setup.sigma2)
     rng = np.random.default_rng(seed)
-    x = start_particles(setup, n, rng, start)
+    if x_start is None:
+        x = start_particles(setup, n, rng, start)
+    else:
+        x = np.array(x_start, dtype=float).reshape(-1)
     edges = frame_edges(setup, bins)
     every = _record_every(setup.T, max_frames)
     k = min(n_trajectories, n)
     track = np.argsort(x)[np.linspace(0, n - 1, k).astype(int)] if k else np.array([], dtype=int)
     steps, frames, paths = [setup.T], [np.histogram(x, edges)[0]], [x[track].copy()]
     t = setup.T
-    s2 = setup.sigma2
+    step = STEPS[method]
+    walker = _Walker(score, eps, setup.sigma2, rng, n)
     while t > 0:
         if should_stop is not None and should_stop():
             raise InterruptedError("sampling cancelled")
-        if method == "stochastic":
-            x = reverse_step_stochastic(x, score(x, t), s2, rng.standard_normal(n))
-            t -= 1
-        elif method == "deterministic":
-            x = reverse_step_deterministic(x, score(x, t), s2)
-            t -= 1
-        elif method == "two_step":
-            if t >= 2:
-                x = reverse_step_two(x, score(x, t), s2)
-                t -= 2
-            else:  # an odd T leaves one ½-step
-                x = reverse_step_deterministic(x, score(x, t), s2)
-                t -= 1
-        else:  # heun
-            x = reverse_step_heun(x, score, t, s2)
-            t -= 1
+        x, t = step(walker, x, t)
         if t % every == 0 or t == 0 or (method == "two_step" and t <= 1):
             steps.append(t)
             frames.append(np.histogram(x, edges)[0])
@@ -364,12 +452,39 @@ class ErrorBudget:
         return None if self.with_learned is None else self.with_learned - self.with_prior
 
 
-def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None) -> ErrorBudget:
-    """Measure the three sources of error by swapping one ingredient for its exact version."""
+def error_budget(setup: WalkSetup, method: str, n: int, seed: int = 0, learned: ScoreFn | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> ErrorBudget:
+    """Measure the three sources of error by swapping one ingredient for its exact version.
+    ``should_stop`` is asked at every sampling step (InterruptedError when it says stop)."""
     exact = exact_score_fn(setup)
-    d = wasserstein1(sample(setup, exact, n, method=method, start="exact", seed=seed, max_frames=2).x0, setup.p0)
-    p = wasserstein1(sample(setup, exact, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+    run = partial(sample, setup, n=n, method=method, seed=seed, max_frames=2, should_stop=should_stop)
+    d = wasserstein1(run(exact, start="exact").x0, setup.p0)
+    p = wasserstein1(run(exact, start="prior").x0, setup.p0)
     lw = None
     if learned is not None:
-        lw = wasserstein1(sample(setup, learned, n, method=method, start="prior", seed=seed, max_frames=2).x0, setup.p0)
+        lw = wasserstein1(run(learned, start="prior").x0, setup.p0)
     return ErrorBudget(method, d, p, lw, prior_floor_limit(setup, method, "prior"))
+
+
+# ---- Problem 4's ε forms against the score forms --------------------------------------------------
+@dataclass(frozen=True)
+class EpsFormCheck:
+    """One of Problem 4's ε samplers run beside its score form (same seed, same start, same noise):
+    xt−1 = xt − εθ/t + σz against xt−1 = xt + σ²sθ + σz, or xt−1 = xt − εθ/(2t) against xt−1 = xt + ½σ²sθ."""
+
+    method: str  # the score form: "stochastic" or "deterministic"
+    w1: float  # W1 to p0 of the ε form
+    w1_score_form: float
+    max_abs_difference: float  # max over particles of |x0 (ε form) − x0 (score form)|
+
+
+def eps_form_check(setup: WalkSetup, score: ScoreFn, n: int, *, eps: EpsFn | None = None, seed: int = 0,
+                   start: str = "prior") -> tuple[EpsFormCheck, ...]:
+    """Sample with Problem 4's ε forms (εθ = eps, or −tσ² s) and with the score forms; how far apart they end."""
+    out = []
+    for method in ("stochastic", "deterministic"):
+        by_eps = sample(setup, score, n, method=f"eps_{method}", start=start, seed=seed, max_frames=2, eps=eps).x0
+        by_score = sample(setup, score, n, method=method, start=start, seed=seed, max_frames=2).x0
+        out.append(EpsFormCheck(method, wasserstein1(by_eps, setup.p0), wasserstein1(by_score, setup.p0),
+                                float(np.max(np.abs(by_eps - by_score)))))
+    return tuple(out)

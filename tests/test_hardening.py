@@ -154,3 +154,44 @@ def test_state_file_survives_kill_9_during_saves(tmp_path):
         section = store.section("p1")
         assert section["counter"] >= 1 and section["blob"] == [section["counter"]] * 20000
         json.loads((tmp_path / "state.json").read_text())
+
+
+# ---- issue 13: numbers that are legal syntax but not sane ---------------------------------------
+def test_a_billion_digit_fraction_in_a_p1_cell_is_refused_at_once():
+    start = time.perf_counter()
+    error = P1Screen()._check_cell(0, 1, "1e999999999/1")
+    assert error is not None and "exponent" in error and time.perf_counter() - start < 1.0
+
+
+async def test_overflowing_weights_typed_into_p2_cells_are_refused_not_a_crash(tmp_path):
+    from engine.mixture import DEFAULT_MIXTURE
+
+    app = make_app(tmp_path, problem=2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        table = screen.query_one(EditableTable)
+        await edit_cell(pilot, table, 0, 1, "1e308")
+        await edit_cell(pilot, table, 1, 1, "1e308")
+        await pilot.pause()
+        assert screen.mixture == DEFAULT_MIXTURE  # the plots keep the last valid p(x)
+        message = str(screen.query_one("#p2-message").render())
+        assert "weight must be ≤" in message
+        screen.rows = [[1.0, 0.0, 1e-8]]
+        assert screen._validate_draft() is False  # below the typed-input std limit
+
+
+async def test_unicode_digits_and_underscores_in_a_training_box_are_refused(tmp_path):
+    from textual.widgets import Input
+
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        before = screen.params  # the settings in force (a frozen WalkSettings)
+        for text in ("١٢٠", "1_000", "1e999999999", "9" * 5000):
+            box = screen.query_one("#param-T", Input)
+            box.value = text
+            await box.action_submit()
+            await pilot.pause()
+            assert screen.params == before, text
+            message = str(screen.query_one("#walk-message").render())
+            assert message.startswith("✗ T") and len(message) < 200, message

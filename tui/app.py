@@ -28,6 +28,52 @@ SCREENS: dict[int, tuple[str, str]] = {
 """Problem → (module, class) of its screen; a module not written yet shows the statement."""
 
 
+def _valid_app(section: dict) -> tuple[dict, list[str]]:
+    """The app section: the screen number must be an int 1–5 (a stored ``3.0`` would name the
+    mode "p3.0": UnknownModeError at every start), the marker "hd" or "dot", the theme a name."""
+    out, refused = dict(section), []
+    p = out.get("problem")
+    if "problem" in out and (isinstance(p, bool) or not isinstance(p, int) or p not in SCREENS):
+        refused.append(f"app problem {str(p)[:20]!r} is not a screen number 1–5")
+        del out["problem"]
+    if "marker" in out and out["marker"] not in ("hd", "dot"):
+        refused.append(f"app marker {str(out['marker'])[:20]!r} is not hd or dot")
+        del out["marker"]
+    if "theme" in out and not isinstance(out["theme"], str):
+        refused.append("app theme is not a name")
+        del out["theme"]
+    return out, refused
+
+
+def _valid_p2(section: dict) -> tuple[dict, list[str]]:
+    """Problem 2's p(x), σ² and y through the engine's own checks: a stored value they refuse
+    (an overflowing weight, a std of 1e-300, σ² = 5e-324) falls back to its default."""
+    from engine.errors import InvalidInput
+    from engine.mixture import GaussianMixture
+    from engine.posterior import check_sigma2, check_y
+
+    def check_mixture(value) -> None:
+        if not isinstance(value, str):
+            raise InvalidInput("not text like 'w:mean:std,…'")
+        GaussianMixture.parse(value)
+
+    out, refused = dict(section), []
+    checks = (("mixture", "p(x)", check_mixture), ("sigma2", "σ²", check_sigma2), ("y", "y", check_y))
+    for key, label, check in checks:
+        if key not in out:
+            continue
+        try:
+            check(out[key])
+        except InvalidInput as exc:
+            refused.append(f"p2 {label}: {exc}")
+            del out[key]
+    return out, refused
+
+
+STATE_VALIDATORS = {"app": _valid_app, "p2": _valid_p2}
+"""Section → check of its stored values (until the single settings declaration supplies them all)."""
+
+
 def make_screen(problem: int) -> Screen:
     module_name, class_name = SCREENS[problem]
     try:
@@ -77,8 +123,10 @@ class Hw7App(App[int]):
     def __init__(self, *, problem: int | None = None, fresh: bool = False, state: StateStore | None = None) -> None:
         super().__init__()
         self.state = state if state is not None else StateStore(fresh=fresh)
+        self.state.apply_validators(STATE_VALIDATORS)
         saved = self.state.section("app")
-        self.start_problem = problem or (saved.get("problem") if saved.get("problem") in SCREENS else 1)
+        stored = saved.get("problem")
+        self.start_problem = problem or (stored if type(stored) is int and stored in SCREENS else 1)
         self.plot_marker = saved.get("marker", "hd")
         if saved.get("theme") in self.available_themes:
             self.theme = saved["theme"]
@@ -110,12 +158,18 @@ class Hw7App(App[int]):
         self.push_screen(HelpScreen(text))
 
     def action_screenshot(self) -> None:
+        """Save an SVG of the screen into the export directory, through the one atomic writer (a full
+        disk leaves no 0-byte SVG behind, only a message)."""
+        from textual._files import generate_datetime_filename
+
+        from engine.atomic import write_atomic
+        from engine.errors import WriteError
+
         try:
-            folder = export_dir()
-            folder.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(folder))
-        except OSError as exc:
-            self.notify(f"could not save the screenshot: {exc.strerror or exc}", severity="error")
+            path = write_atomic(export_dir() / generate_datetime_filename(self.title, ".svg"),
+                                self.export_screenshot(), make_parent=True)
+        except WriteError as exc:
+            self.notify(f"could not save the screenshot: {exc}", severity="error")
             return
         self.notify(f"screenshot saved: {path}", title="Screenshot")
 

@@ -6,8 +6,43 @@ Plain text building (no Textual): the screens show it, the report prints it.
 from __future__ import annotations
 
 
-def explain_p3(setup, crossings, evaluation=None, budget=None) -> str:
-    """Problem 3's (1)–(5) answered with the live numbers (Markdown)."""
+def explain_p2_rates(rates) -> str:
+    """Problem 2's error rates and their leading terms, from an engine.posterior.ErrorRates (plain text)."""
+    lead = rates.leading
+    fit = "all σ² shown" if rates.fit_max_sigma2 == float("inf") else f"σ² ≤ {rates.fit_max_sigma2:g}"
+    text = (f"Fitted on {fit} at y = {rates.y:g}: error ∝ (σ²)^rate with TV {rates.rate_tv:.2f}, mean "
+            f"{rates.rate_mean:.2f}, variance {rates.rate_variance:.2f}, KL {rates.rate_kl:.2f} (larger σ² are shown "
+            "but not fitted: there the next order still bends the curve).")
+    if lead is None:
+        return text
+    text += (f" With ℓ = log p at y (ℓ′ = {lead.dl1:.4g}, ℓ″ = {lead.dl2:.4g}, ℓ‴ = {lead.dl3:.4g}) the leading terms are: "
+             f"mean error (exact − approx) σ⁴(ℓ‴/2 + ℓ′ℓ″) = {lead.mean_coefficient:.4g}·σ⁴, variance error (exact − σ²) σ⁴ℓ″ = {lead.dl2:.4g}·σ⁴, "
+             f"TV ≈ φ(1)σ²|ℓ″| ≈ 0.242σ²|ℓ″| = {lead.tv(1.0):.4g}·σ², "
+             f"KL ≈ σ⁴ℓ″²/4 = {lead.kl(1.0):.4g}·σ⁴. So TV ∝ σ² and variance, KL ∝ σ⁴ need ℓ″(y) ≠ 0, "
+             "and the mean's σ⁴ needs ℓ‴/2 + ℓ′ℓ″ ≠ 0")
+    if lead.curvature_vanishes():
+        text += "; here ℓ″(y) = 0, so TV, variance and KL fall faster than that."
+    elif lead.mean_term_vanishes():
+        text += "; here ℓ‴/2 + ℓ′ℓ″ = 0, so the mean error falls faster than σ⁴."
+    else:
+        text += "."
+    return text
+
+
+def crossings_sentence(n_crossings: int, tracked: tuple[int, int] | None) -> str:
+    """What a crossing count counts (engine.walk.crossings), said the same way on screen and in the report."""
+    if tracked is None:
+        return f"{n_crossings} crossings among the plotted paths"
+    frames, paths = tracked
+    return (f"{n_crossings} crossings among {paths} tracked paths — the particles at {paths} evenly spaced ranks "
+            f"of x_T — counted as pairs that swap order between consecutive recorded frames ({frames} frames, T to 0)")
+
+
+def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[int, int] | None = None) -> str:
+    """Problem 3's (1)–(5) answered with the live numbers (Markdown).
+
+    crossings: (deterministic, stochastic) counts from engine.walk.crossings; tracked: the shape
+    (frames, paths) of the trajectories they were counted on; budget: {method: ErrorBudget}."""
     s = setup
     det_cross, sto_cross = crossings
     lines = [
@@ -26,14 +61,26 @@ def explain_p3(setup, crossings, evaluation=None, budget=None) -> str:
         "**(4) Deterministic reverse.** The noise spreads mass like the heat equation; the same change "
         "of pt comes from moving every particle with velocity −½σ²∇log pt, so one step is "
         "xt−1 = xt + ½σ²s and the homework's xt−2 = xt + σ²s is two of those steps at once (a test "
-        "checks they are the same map). Without the ½ the flow overshoots and the spread collapses.",
+        "checks they are the same map). Without the ½ the flow overshoots and the spread collapses "
+        "(the *Orders* measurement: its W1 does not fall with T).",
         "",
         f"**(5) A billion particles.** In the stochastic process each particle jiggles and paths cross "
-        f"({sto_cross} crossings among the plotted paths here); in the deterministic one every particle "
-        f"moves up the density's slope by a fixed rule, so paths never cross ({det_cross} crossings) and "
-        "order is kept — yet the histogram of all particles follows pt exactly as for the random walk "
-        "run backwards, because only the marginal matters.",
+        f"({crossings_sentence(sto_cross, tracked)}); in the deterministic one every particle "
+        f"moves up the density's slope by a fixed rule, so paths never cross ({det_cross} crossings, counted the "
+        "same way) and order is kept. In continuous time and started from the exact p_T, the histogram of "
+        "all particles follows pt exactly as for the random walk run backwards, because only the marginal "
+        "matters; with T finite steps it follows it up to the step error, and started from N(0, Tσ²) the "
+        "flow carries the whole start error to the end.",
     ]
+    if budget and "deterministic" in budget and "stochastic" in budget:
+        d, st = budget["deterministic"], budget["stochastic"]
+        lines[-1] += (f" Here, with the exact score from N(0, Tσ²), the flow ends at W1 {d.with_prior:.3f} and the "
+                      f"stochastic sampler at {st.with_prior:.3f}")
+        if d.prior_limit is not None and st.prior_limit is not None:
+            lines[-1] += (f" (with infinitely fine steps {d.prior_limit:.3f} and {st.prior_limit:.3f}: the "
+                          "stochastic sampler's noise forgets part of the start error; the flow is a fixed map and carries it "
+                              "through whole)")
+        lines[-1] += "."
     if evaluation is not None:
         ev = evaluation
         lines += ["", f"**Measured** (W1 to p₀, {ev.n:,} particles): learned stochastic "
@@ -47,8 +94,9 @@ def explain_p3(setup, crossings, evaluation=None, budget=None) -> str:
     return "\n".join(lines)
 
 
-def explain_p4(setup, evaluation=None, comparison=None) -> str:
-    """Problem 4 answered with the live numbers (Markdown)."""
+def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
+    """Problem 4 answered with the live numbers (Markdown). comparison: engine.problems.p3_walk.Comparison;
+    eps_forms: engine.walk.eps_form_check's result for the run shown."""
     s = setup
     lines = [
         f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g}, p₀ = {s.p0.format()}",
@@ -61,19 +109,58 @@ def explain_p4(setup, evaluation=None, comparison=None) -> str:
         "predicts the noise that was added — the form diffusion code (and Problem 5) uses.",
         "",
         "**(3) Sampling with εθ.** σ²sθ = −εθ/t, so the stochastic step is xt−1 = xt − εθ/t + ẽt and the "
-        "deterministic one xt−1 = xt − εθ/(2t): the same steps as Problem 3 (a test checks they agree).",
+        "deterministic one xt−1 = xt − εθ/(2t): the same steps as Problem 3 (a test checks they agree to "
+        "float precision).",
         "",
-        "**Why x0 is a better target.** For the same xt, xt−1 still varies by σ² around its mean at every "
-        "t, while x0 given xt is far better determined relative to the signal for large t: a "
-        "lower-variance regression target gives a less noisy gradient and a better score for the "
-        "same budget (press b to measure it).",
+        "**Why x0 is a better target.** Two reasons. Target noise: for the same xt, xt−1 still varies by σ² "
+        "around its mean at every t, while x0 given xt is far better determined relative to the signal for "
+        "large t, so the regression's gradient is less noisy. Weight sharing: one network serves every t, "
+        "so noisy targets at some t also pull its answer at the others.",
     ]
+    if eps_forms:
+        by = {c.method: c for c in eps_forms}
+        if "stochastic" in by and "deterministic" in by:
+            gap = max(c.max_abs_difference for c in eps_forms)
+            i = next(k for k, line in enumerate(lines) if line.startswith("**(3) Sampling with εθ.**"))
+            lines[i] += (f" Measured here with εθ = −tσ²sθ: the ε forms end at W1 {by['stochastic'].w1:.4f} and "
+                         f"{by['deterministic'].w1:.4f}, every particle within {gap:.1e} of the score form's.")
     if comparison:
         e3, e4 = comparison.p3, comparison.p4  # an engine.problems.p3_walk.Comparison
         lines += ["", f"**Measured, same budget:** mean relative score error P3 {e3.mean:.2e}, P4 {e4.mean:.2e}."]
+        if len(e3.t) and len(e4.t) and int(e3.t[0]) == 1 and int(e4.t[0]) == 1:
+            a, b = float(e3.error[0]), float(e4.error[0])
+            ratio = f"{a / b:.1f}×" if a >= b else f"{b / a:.1f}× the other way"
+            lines[-1] += (f" At t = 1 the two targets are the same (xt−1 = x0) with the same weight, yet the score "
+                          f"errors there are {a:.3g} (P3) and {b:.3g} (P4), {ratio}: target noise at t = 1 cannot "
+                          "explain that — the network shares its weights across t, and the noisy targets at the "
+                          "other t hurt it everywhere.")
     if evaluation is not None:
         ev = evaluation
         lines += ["", f"**Samples** (W1 to p₀): learned stochastic {ev.row('learned', 'stochastic').w1:.4f}, "
                   f"deterministic {ev.row('learned', 'deterministic').w1:.4f}; exact "
                   f"{ev.row('exact', 'stochastic').w1:.4f} / {ev.row('exact', 'deterministic').w1:.4f}."]
     return "\n".join(lines)
+
+
+def explain_p5_code(schedule=None, standardizer=None, faithful_samples: int | None = None) -> str:
+    """The notebook explained part by part (tui/screens/p5_explain.md), its numbers filled in from the
+    schedule and data shown (default: the notebook's cosine schedule, T = 40, s = 0.008, and the swiss
+    roll's standardizer for seed 0): ᾱ and β at the last steps, the standardized noise variance 0.25/s²."""
+    from importlib import resources
+    from string import Template
+
+    from engine.eps_net import NOTEBOOK_SAMPLES, faithful, load_data
+    from engine.toy2d import SWISS_NOISE
+    from engine.vp import make_schedule
+
+    if schedule is None:
+        schedule = make_schedule("cosine", 40, 0.008)
+    if standardizer is None:
+        standardizer = load_data(faithful())[1]
+    ab, beta, T = schedule.alpha_bar, schedule.beta, schedule.T
+    text = resources.files("tui.screens").joinpath("p5_explain.md").read_text("utf-8")
+    return Template(text).substitute(
+        T=T, t_last=T - 1, alpha_bar_0=f"{ab[0]:.3g}", beta_0=f"{beta[0]:.3g}", t_prev=T - 2, n_betas=len(beta),
+        alpha_bar_last=f"{ab[-1]:.3g}", alpha_bar_prev=f"{ab[-2]:.3g}", beta_last=f"{beta[-1]:.2f}",
+        data_std=f"{standardizer.std:.3g}", std_noise_var=f"{SWISS_NOISE ** 2 / standardizer.std ** 2:.2g}",
+        faithful_samples=f"{faithful_samples or NOTEBOOK_SAMPLES:,}")

@@ -49,8 +49,13 @@ def reuse_or_train(ctx: ReportContext, kind: str, settings, label: str, name: st
     if ctx.models_dir is not None:
         found = find_matching(ctx.models_dir, kind, settings.as_dict())
         if found is not None:
-            ctx.notes.append(f"{label}: reused the saved model {found.name}")
-            return load(settings, load_checkpoint(found.path, kind).state_dict), None
+            try:  # weights that do not fit their settings are refused in one line: train afresh instead
+                reused = load(settings, load_checkpoint(found.path, kind).state_dict)
+            except InvalidInput as exc:
+                ctx.notes.append(f"{label}: the saved model {found.name} was not usable ({exc}); trained afresh")
+            else:
+                ctx.notes.append(f"{label}: reused the saved model {found.name}")
+                return reused, None
     trained = train(settings, threads=ctx.threads, device=ctx.device,
                     on_progress=lambda p: ctx.progress(-1, f"{label}: training {p.step:,}/{p.total:,}"))
     if ctx.models_dir is not None and trained.outcome.status == "done":

@@ -4,8 +4,6 @@ their table come from the workflow (engine.problems.p5_swiss); nothing is laid o
 
 from __future__ import annotations
 
-from importlib import resources
-
 from tui.render import markdown
 from tui.report import ReportContext, reuse_or_train, text_plot
 
@@ -26,6 +24,7 @@ def p5_result(ctx: ReportContext, settings, oracle: bool = False):
 
 def section_p5(ctx: ReportContext) -> str:
     from engine.problems.p5_swiss import P5Settings, quality_table
+    from tui.explain import explain_p5_code
 
     n = N_QUICK if ctx.quick else N_FULL
     faithful = P5Settings.for_recipe("faithful", seed=ctx.seed, particles=n, epochs=1 if ctx.quick else None)
@@ -37,7 +36,7 @@ def section_p5(ctx: ReportContext) -> str:
     plot = text_plot(lambda plt: (plt.scatter(pts[:, 0].tolist(), pts[:, 1].tolist()), plt.xlim(-2.5, 2.5),
                                   plt.ylim(-2.5, 2.5), plt.title("DDPM samples, fast recipe (standardized units)")),
                      width=60, height=26)
-    code = resources.files("tui.screens").joinpath("p5_explain.md").read_text("utf-8").replace("## ", "### ", 1)
+    code = explain_p5_code(fast_result.schedule, fast_result.trained.standardizer).replace("## ", "### ", 1)
     best = min(ev.samplers, key=lambda q: q.energy)
     budget = ("(a *quick* preview: tiny training budgets — run without --quick for the real numbers)\n\n"
               if ctx.quick else "")

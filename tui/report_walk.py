@@ -55,11 +55,14 @@ def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
 
 def _training_line(trained, reused: bool) -> str:
     s = trained.settings
+    loss = (f"{s.loss} loss ({'the homework’s L(θ): t uniform, no weights' if s.loss == 'homework' else 'each t weighted by Var(pt)/c², half the t log-uniform; same minimiser as the homework’s L(θ)'})")
     if reused:
-        return f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed} (saved model reused)."
+        return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, "
+                f"seed {s.seed} (saved model reused).")
     o = trained.outcome
-    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps, lr {s.lr:g}, seed {s.seed}; trained in "
-            f"{o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g}.")
+    return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, seed "
+            f"{s.seed}; trained in {o.seconds:.1f} s on {trained.device}, final loss {o.final_loss:.4g} "
+            f"(in the homework’s units: L(θ) ≈ {trained.final_homework_loss:.4g}).")
 
 
 def section_p3(ctx: ReportContext) -> str:
@@ -67,13 +70,14 @@ def section_p3(ctx: ReportContext) -> str:
 
     result, reused = _result(ctx, "p3")
     setup = result.setup
-    paths = p3_walk.record_frames(setup, exact_score_fn(setup), 2000, ctx.seed, "prior", kind="exact",
-                                  n_trajectories=40)
+    # the crossings are counted as the screen counts them: the same function, paths and frames
+    paths = p3_walk.record_frames(setup, exact_score_fn(setup), report_settings(ctx).particles, ctx.seed, "prior",
+                                  kind="exact")
     return f"""## Problem 3 — learning the score of a random walk and reversing it
 
 {_training_line(result.trained, reused)} p0 = {setup.p0.format()} (weight:mean:std), the same mixture as Problem 2.
 
-{explain_p3(setup, paths.crossings, result.learned_evaluation, result.budget)}
+{explain_p3(setup, paths.crossings, result.learned_evaluation, result.budget, paths.stochastic.trajectories.shape)}
 
 {markdown(result.tables())}
 {_samples_plot(setup, result.evaluation.samples["deterministic"], "deterministic samples of x0 (learned score) vs p0")}
@@ -91,9 +95,10 @@ def section_p4(ctx: ReportContext) -> str:
 
 {_training_line(result.trained, reused)}
 
-{explain_p4(setup, result.learned_evaluation, comparison)}
+{explain_p4(setup, result.learned_evaluation, comparison, result.eps_forms)}
 
-{markdown([result.comparison_table(), result.quality_table(), result.budget_table()])}
+{markdown([t for t in (result.comparison_table(), result.quality_table(), result.budget_table(),
+                       result.eps_table()) if t is not None])}
 {_samples_plot(setup, result.evaluation.samples["stochastic"], "stochastic samples of x0 (P4 model) vs p0")}
 """
 

@@ -1,1 +1,1 @@
-"""One Textual-free module per problem: its settings (declared once), its workflow and its result with tables."""
+"""One workflow per problem: its settings declaration, one function from settings to a typed result, and that result's tables."""

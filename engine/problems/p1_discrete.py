@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.discrete import (
-    DEFAULT_MODEL, PEOPLE, DiscreteModel, DiscreteResult, PeopleResult, move_people, solve, state_label,
+    DEFAULT_MODEL, MAX_STATES, MIN_STATES, PEOPLE, DiscreteModel, DiscreteResult, PeopleResult, add_state,
+    move_people, normalize, remove_state, solve, state_label,
 )
 from engine.errors import InvalidInput
 from engine.settings import SEED, check_fields, setting
@@ -26,6 +27,62 @@ COUNT = Column("", ",d")
 
 def _col(header: str, like: Column = P, key: str = "") -> Column:
     return Column(header, like.fmt, key)
+
+
+@dataclass(frozen=True)
+class P1Draft:
+    """The model as typed, valid or not: p(x) and the rows of p(y|x) (what the screen edits)."""
+
+    px: tuple[float, ...]
+    pyx: tuple[tuple[float, ...], ...]
+
+    @classmethod
+    def of(cls, px, pyx) -> "P1Draft":
+        """From any numbers; the shape must be n and n×n with 2 ≤ n ≤ MAX_STATES (else InvalidInput)."""
+        try:
+            draft = cls(tuple(float(v) for v in px), tuple(tuple(float(v) for v in r) for r in pyx))
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(f"not a model: {exc}") from None
+        n = len(draft.px)
+        if not MIN_STATES <= n <= MAX_STATES or len(draft.pyx) != n or any(len(r) != n for r in draft.pyx):
+            raise InvalidInput(f"a model needs {MIN_STATES} to {MAX_STATES} states, p(x) of n and p(y|x) of n×n")
+        return draft
+
+    @classmethod
+    def of_model(cls, model: DiscreteModel) -> "P1Draft":
+        return cls.of(model.p_x, model.p_y_given_x)
+
+    @property
+    def n(self) -> int:
+        return len(self.px)
+
+    def model(self) -> DiscreteModel:
+        """The draft as a model, or InvalidInput saying which row does not sum to 1."""
+        return DiscreteModel.from_arrays(self.px, self.pyx)
+
+    def with_cell(self, row: int, col: int, value: float) -> "P1Draft":
+        """Column 0 is p(x=row); column j ≥ 1 is p(y=j|x=row) (1-based y)."""
+        px, pyx = list(self.px), [list(r) for r in self.pyx]
+        if col == 0:
+            px[row] = value
+        else:
+            pyx[row][col - 1] = value
+        return P1Draft.of(px, pyx)
+
+    def normalized(self, row: int | None) -> "P1Draft":
+        """p(x) (row None) or the row x=row of p(y|x) divided by its sum."""
+        if row is None:
+            return P1Draft.of(normalize(self.px), self.pyx)
+        return P1Draft.of(self.px, [normalize(r) if i == row else r for i, r in enumerate(self.pyx)])
+
+    def with_new_state(self) -> "P1Draft":
+        return P1Draft.of(*add_state(self.px, self.pyx))
+
+    def without_state(self, k: int) -> "P1Draft":
+        return P1Draft.of(*remove_state(self.px, self.pyx, k))
+
+
+DEFAULT_DRAFT = P1Draft.of_model(DEFAULT_MODEL)
 
 
 @dataclass(frozen=True)

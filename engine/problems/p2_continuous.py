@@ -152,8 +152,9 @@ class P2Result:
                 + ([particles] if particles else []))
 
     def summary(self) -> str:
+        """Two lines: the exact posterior's moments against the approximation's, and the errors."""
         c = self.comparison
-        return (f"p(x|y={c.y:g}), σ²={c.sigma2:g}:  exact mean {c.exact_mean:.5g}, var {c.exact_variance:.5g}  │  "
+        return (f"exact mean {c.exact_mean:.5g}, var {c.exact_variance:.5g}  │  "
                 f"approx mean {c.approx.mean:.5g}, var {c.approx.variance:.5g}\n"
                 f"errors: |Δmean| {c.mean_error:.3g}  |Δvar| {c.variance_error:.3g}  TV {c.tv:.3g}  KL {c.kl:.3g}")
 

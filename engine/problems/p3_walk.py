@@ -12,7 +12,8 @@ Problem 4 is the same workflow with ``target="p4"`` plus :func:`compare_targets`
     compare_targets(settings)            the P3 and P4 targets trained with the same budget, score errors
     run(settings, target)                train + evaluate (+ compare): what the command line and report do
 
-Thin on purpose: every formula lives in engine.walk and engine.score_net.
+Thin on purpose: every formula lives in engine.walk and engine.score_net; the frames the screen plays
+are recorded by engine.problems.walk_frames.
 """
 
 from __future__ import annotations
@@ -21,23 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
-from engine.score_net import LR, STEPS, TARGETS, Evaluation, QualityRow, ScoreErrors, TrainedScore, TrainSettings
+from engine.score_net import (BATCH, HIDDEN, LOSS, LR, STEPS, TARGETS, Evaluation, ScoreErrors, TrainedScore,
+                              TrainSettings, evaluation_from_metrics, evaluation_metrics)
 from engine.settings import SEED, Spec, check_fields, setting
 from engine.tables import Column, Table, table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
-from engine.walk import (SIGMA2, STARTS, T_STEPS, ErrorBudget, SampleRun, WalkSetup, crossings, error_budget,
-                         exact_score_fn, forward_walk, marginal_at, quality, sample)
+from engine.problems.walk_frames import (FRAMES, METHODS, Movie, OnPhase, ShouldStop, Stopped, WalkFrames, _check,
+                                         record_frames)
+from engine.walk import SIGMA2, STARTS, T_STEPS, EpsFormCheck, ErrorBudget, WalkSetup, eps_form_check, exact_score_fn
+from engine.walk_exact import ExactSide, exact_side
 
-METHODS = ("stochastic", "deterministic")
+__all__ = ["FRAMES", "METHODS", "Movie", "Stopped", "WalkFrames", "record_frames", "WalkSettings", "WalkResult",
+           "Comparison", "exact_part", "train", "evaluate_trained", "compare_targets", "run", "result_from_summary"]
+
 SCORES = ("learned", "exact")
-FRAMES = 61
-"""Frames recorded per animation (the screen plays them; T = 2000 would otherwise be 2001 histograms)."""
-BINS = 240
-"""Histogram bins over the widest frame: fine enough that p₀ alone still spans ~50 of them when a
-plot zooms to it (tui.widgets.walk_plots regroups them to the plot's width)."""
 
 PARTICLES = Spec("particles", "N", int, 20_000, 100, 1_000_000,
                  help="particles per sampler (animations and the quality table)",
@@ -45,14 +44,6 @@ PARTICLES = Spec("particles", "N", int, 20_000, 100, 1_000_000,
                         "at 10⁶ it is 0.0015 and more particles only cost time.")
 START = Spec("start", "start", str, "prior", choices=STARTS,
              help="where the reverse starts: N(0, Tσ²) (the homework), the exact p_T, or N(mean, var + Tσ²)")
-
-OnPhase = Callable[[str, int, int], Any]
-"""on_phase(phase, done, total): progress of a long phase that is not training."""
-ShouldStop = Callable[[], bool]
-
-
-class Stopped(Exception):
-    """A phase was cancelled (should_stop() said so) before it finished."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +58,9 @@ class WalkSettings:
     steps: int = setting(STEPS)
     lr: float = setting(LR)
     start: str = setting(START)
+    loss: str = setting(LOSS)
+    batch: int = setting(BATCH)
+    hidden: int = setting(HIDDEN)
 
     def __post_init__(self) -> None:
         check_fields(self)
@@ -76,75 +70,14 @@ class WalkSettings:
         return WalkSetup(GaussianMixture.parse(self.mixture), self.T, self.sigma2)
 
     def train_settings(self, target: str) -> TrainSettings:
-        return TrainSettings(mixture=self.mixture, T=self.T, sigma2=self.sigma2, target=target,
-                             steps=self.steps, lr=self.lr, seed=self.seed)
+        return TrainSettings(mixture=self.mixture, T=self.T, sigma2=self.sigma2, target=target, loss=self.loss,
+                             steps=self.steps, lr=self.lr, batch=self.batch, hidden=self.hidden, seed=self.seed)
 
     @classmethod
     def from_train_settings(cls, s: TrainSettings, **rest: Any) -> "WalkSettings":
         """The settings a saved model was trained with (plus particles/start from ``rest``)."""
-        return cls(mixture=s.mixture, T=s.T, sigma2=s.sigma2, seed=s.seed, steps=s.steps, lr=s.lr, **rest)
-
-
-# ---- frames for playback ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Movie:
-    """Recorded frames: per frame the histogram density, and the exact pt density on a grid."""
-
-    steps: np.ndarray
-    centers: np.ndarray
-    densities: np.ndarray  # (frames, bins)
-    xs: np.ndarray
-    exact: np.ndarray  # (frames, len(xs))
-    trajectories: np.ndarray  # (frames, k)
-    support: np.ndarray  # (frames, 2): where the frame's exact pt lives (±4 std of its widest part)
-
-
-def make_movie(setup: WalkSetup, run: SampleRun) -> Movie:
-    """A recorded engine run as drawable frames (with the exact pt of each frame's step t)."""
-    h = run.histograms
-    xs = np.linspace(h.edges[0], h.edges[-1], 4 * len(h.centers) + 1)
-    marginals = [marginal_at(setup, int(t)) for t in h.steps]
-    exact = np.array([m.pdf(xs) for m in marginals])
-    dens = np.array([h.density(i) for i in range(len(h.steps))])
-    support = np.array([m.support(4.0) for m in marginals])
-    return Movie(h.steps, h.centers, dens, xs, exact, run.trajectories, support)
-
-
-@dataclass(frozen=True)
-class WalkFrames:
-    """What the animations play: the forward noising (exact part only) and both reverse samplers."""
-
-    kind: str  # "exact" or "learned": which score the reverse frames used
-    forward: Movie | None
-    stochastic: Movie
-    deterministic: Movie
-    crossings: tuple[int, int]  # (deterministic, stochastic)
-    x0: dict[str, np.ndarray]  # method → the particles at t = 0
-
-
-def record_frames(setup: WalkSetup, score, n: int, seed: int, start: str, *, kind: str, forward: bool = False,
-                  n_trajectories: int = 12, on_phase: OnPhase | None = None,
-                  should_stop: ShouldStop | None = None) -> WalkFrames:
-    """Run both reverse samplers (and the forward walk) recording FRAMES histograms each."""
-    report = on_phase or (lambda *_: None)
-    total = 3 if forward else 2
-    report("sampling frames", 0, total)
-    fwd = (forward_walk(setup, n, seed=seed, bins=BINS, max_frames=FRAMES, n_trajectories=n_trajectories)
-           if forward else None)
-    runs = {}
-    for i, method in enumerate(METHODS):
-        _check(should_stop)
-        report("sampling frames", i + (1 if forward else 0), total)
-        try:
-            runs[method] = sample(setup, score, n, method=method, start=start, seed=seed, bins=BINS,
-                                  max_frames=FRAMES, n_trajectories=n_trajectories, should_stop=should_stop)
-        except InterruptedError:
-            raise Stopped from None
-    report("sampling frames", total, total)
-    sto, det = runs["stochastic"], runs["deterministic"]
-    return WalkFrames(kind, make_movie(setup, fwd) if fwd is not None else None, make_movie(setup, sto),
-                      make_movie(setup, det), (crossings(det.trajectories), crossings(sto.trajectories)),
-                      {m: r.x0 for m, r in runs.items()})
+        return cls(mixture=s.mixture, T=s.T, sigma2=s.sigma2, seed=s.seed, steps=s.steps, lr=s.lr, loss=s.loss,
+                   batch=s.batch, hidden=s.hidden, **rest)
 
 
 # ---- the result -------------------------------------------------------------------------------------
@@ -171,6 +104,8 @@ class WalkResult:
     score_errors: ScoreErrors | None = None
     comparison: Comparison | None = None
     threads: int = DEFAULT_THREADS
+    exact: ExactSide | None = None  # the exact side measured before training, reused by evaluate_trained
+    eps_forms: tuple[EpsFormCheck, ...] = ()  # Problem 4: its ε samplers run beside the score forms
 
     @property
     def kind(self) -> str:
@@ -191,14 +126,10 @@ class WalkResult:
         return replace(self, comparison=comparison)
 
     def summary(self) -> dict[str, Any]:
-        """The measured numbers as plain values, stored with a saved model so that reloading it
-        shows its evaluation without sampling again (see :func:`result_from_summary`)."""
-        ev, e = self.evaluation, self.score_errors
-        return {"particles": ev.n, "start": ev.start, "seed": ev.seed,
-                "quality": [[r.score, r.method, r.w1, r.tv] for r in ev.rows],
-                "budget": {m: [b.discretization, b.with_prior, b.with_learned, b.prior_limit]
-                           for m, b in self.budget.items()},
-                "score_errors": None if e is None else [e.t.tolist(), e.error.tolist()]}
+        """The measured numbers as plain values, stored with a saved model so that reloading it shows
+        its evaluation without sampling again (engine.score_net.evaluation_metrics; read back by
+        :func:`result_from_summary`)."""
+        return evaluation_metrics(self.evaluation, self.score_errors)
 
     # ---- tables: laid out here only -----------------------------------------------------------
     def quality_table(self) -> Table:
@@ -220,8 +151,9 @@ class WalkResult:
                 for m, b in self.budget.items()]
         n = self.evaluation.n
         notes = ["Error budget: the exact score from the exact p_T (the steps only), then from N(0, Tσ²) "
-                 "(+ prior), then the learned score (+ learned). W1 is not additive, so a part can come out "
-                 f"below 0, by up to the sampling noise (~{1.5 / n ** 0.5:.3f} at {n:,} particles).",
+                 "(+ prior), then the learned score (+ learned). W1 is not additive: errors from different "
+                 "sources can partly cancel, so a part can come out below 0, by more than the sampling noise "
+                 f"(~{1.5 / n ** 0.5:.3f} at {n:,} particles).",
                  "prior T→∞ is exact: the W1 that starting from N(0, Tσ²) leaves with the exact score and "
                  "infinitely fine steps."]
         return table("budget", "Error budget (W1): one ingredient swapped for its exact version at a time",
@@ -246,11 +178,21 @@ class WalkResult:
                      rows, [budget + "Error = Var(pt)·E(sθ − ∇log pt)² on fresh samples of pt. Both losses weight "
                             "the score error alike; the difference is the noise of the target."])
 
+    def eps_table(self) -> Table | None:
+        """Problem 4's ε forms beside the score forms (same seed, start and noise)."""
+        if not self.eps_forms:
+            return None
+        rows = [[c.method, c.w1, c.w1_score_form, c.max_abs_difference] for c in self.eps_forms]
+        return table("eps_forms", "Problem 4's ε forms: xt−1 = xt − εθ/t + σz and xt−1 = xt − εθ/(2t), εθ = −tσ²sθ",
+                     [Column("sampler", key="method"), Column("ε form W1", ".4f", "w1"),
+                      Column("score form W1", ".4f", "w1_score_form"),
+                      Column("largest particle gap", ".1e", "max_abs_difference")],
+                     rows, ["Each particle run both ways with the same seed: the two forms are the same steps."])
+
     def tables(self) -> list[Table]:
-        """Every table Problems 3/4 show: quality, error budget (and the comparison, once made)."""
-        out = [self.quality_table(), self.budget_table()]
-        comparison = self.comparison_table()
-        return out + ([comparison] if comparison is not None else [])
+        """Every table Problems 3/4 show: quality, error budget (the ε forms and the comparison, once made)."""
+        extra = [t for t in (self.eps_table(), self.comparison_table()) if t is not None]
+        return [self.quality_table(), self.budget_table(), *extra]
 
     def as_json(self) -> dict[str, Any]:
         """``hw7-tui p3/p4 --json`` (keys may be added, none removed or renamed)."""
@@ -264,6 +206,8 @@ class WalkResult:
             "status": o.status if o else "loaded", "message": o.message if o else "",
             "steps_done": o.steps_done if o else 0, "train_seconds": o.seconds if o else 0.0,
             "final_loss": o.final_loss if o else None,
+            # the homework's L(θ), whatever was trained: mean of the last ≤ 100 steps' batch estimates
+            "final_loss_homework": trained.final_homework_loss if o else None,
             "quality": {s: {m: {"w1": ev.row(s, m).w1, "tv": ev.row(s, m).tv} for m in METHODS} for s in SCORES},
             "start": ev.start, "particles": ev.n,
             "error_budget": {m: {"discretization": b.discretization, "prior_mismatch": b.prior_mismatch,
@@ -273,7 +217,12 @@ class WalkResult:
         }
         if self.score_errors is not None:
             e = self.score_errors
-            out["score_error"] = {"t": e.t, "relative_mse": e.error, "mean": e.mean}
+            out["score_error"] = {"t": e.t, "relative_mse": e.error, "mean": e.mean, "stderr": e.stderr,
+                                  "mean_stderr": e.mean_stderr, "samples_per_t": e.n}
+        out["interpolation_error"] = ev.interpolation_error
+        if self.eps_forms:
+            out["eps_forms"] = {c.method: {"w1": c.w1, "w1_score_form": c.w1_score_form,
+                                           "max_abs_difference": c.max_abs_difference} for c in self.eps_forms}
         if self.comparison is not None:
             c = self.comparison
             out["comparison"] = {"t": c.p4.t, "p3": c.p3.error, "p4": c.p4.error, "p3_mean": c.p3.mean,
@@ -282,60 +231,40 @@ class WalkResult:
         return out
 
 
-def result_from_summary(settings: WalkSettings, trained: TrainedScore, summary: Any) -> WalkResult | None:
-    """The result stored by :meth:`WalkResult.summary`, when it was measured with these particles,
-    start and seed (None otherwise, or when it is not readable: then evaluate again)."""
-    try:
-        if (summary["particles"], summary["start"], summary["seed"]) != (settings.particles, settings.start,
-                                                                          settings.seed):
-            return None
-        rows = tuple(QualityRow(str(s), str(m), float(w1), float(tv)) for s, m, w1, tv in summary["quality"])
-        budget = {str(m): ErrorBudget(str(m), *(None if v is None else float(v) for v in values))
-                  for m, values in summary["budget"].items()}
-        e = summary["score_errors"]
-        errors = None if e is None else ScoreErrors(np.asarray(e[0], dtype=int), np.asarray(e[1], dtype=float))
-        evaluation = Evaluation(rows, {}, settings.particles, settings.start, settings.seed)
-        evaluation.row("learned", "deterministic"), evaluation.row("exact", "stochastic")  # all there?
-    except (KeyError, TypeError, ValueError, StopIteration):
+def result_from_summary(settings: WalkSettings, trained: TrainedScore, metrics: Any) -> WalkResult | None:
+    """The result stored with a checkpoint (:meth:`WalkResult.summary`), when it was measured with
+    these particles, start and seed and is complete (None otherwise: then evaluate again)."""
+    stored = evaluation_from_metrics(metrics if isinstance(metrics, dict) else {})
+    if stored is None:
         return None
-    return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors)
+    ev, errors = stored
+    if (ev.n, ev.start, ev.seed) != (settings.particles, settings.start, settings.seed) or ev.budget is None:
+        return None
+    try:
+        ev.row("learned", "deterministic"), ev.row("exact", "stochastic")  # every row there?
+    except StopIteration:
+        return None
+    return WalkResult(settings, trained.settings.target, ev, ev.budget, trained, errors)
 
 
 # ---- the phases -------------------------------------------------------------------------------------
-def _check(should_stop: ShouldStop | None) -> None:
-    if should_stop is not None and should_stop():
-        raise Stopped
-
-
 def exact_part(settings: WalkSettings, target: str = "p3", *, on_phase: OnPhase | None = None,
                should_stop: ShouldStop | None = None) -> tuple[WalkResult, WalkFrames]:
-    """Before any training: the frames with the exact score, the exact score's quality (from the
-    frames' own x0: the same particles evaluate() draws) and the budget's exact parts."""
+    """Before any training: the frames with the exact score, and the exact side of the numbers
+    (engine.walk_exact.exact_side: the exact score's quality rows and the budget's exact parts) —
+    kept in the result so that the evaluation after training does not sample it again."""
     setup = settings.setup()
     frames = record_frames(setup, exact_score_fn(setup), settings.particles, settings.seed, settings.start,
-                           kind="exact", forward=True, on_phase=on_phase, should_stop=should_stop)
-    rows = tuple(QualityRow("exact", m, *_quality(frames.x0[m], setup)) for m in METHODS)
-    evaluation = Evaluation(rows, {}, settings.particles, settings.start, settings.seed)
-    budget = _budget(setup, settings, None, on_phase, should_stop)
-    return WalkResult(settings, target, evaluation, budget), frames
-
-
-def _quality(x0: np.ndarray, setup: WalkSetup) -> tuple[float, float]:
-    q = quality(x0, setup.p0)
-    return q.w1, q.tv
-
-
-def _budget(setup: WalkSetup, settings: WalkSettings, learned, on_phase: OnPhase | None,
-            should_stop: ShouldStop | None) -> dict[str, ErrorBudget]:
-    out = {}
-    for i, m in enumerate(METHODS):
-        _check(should_stop)
-        if on_phase:
-            on_phase("error budget", i, len(METHODS))
-        out[m] = error_budget(setup, m, settings.particles, seed=settings.seed, learned=learned)
+                           kind="exact", forward=True, eps_form=target == "p4", on_phase=on_phase,
+                           should_stop=should_stop)
     if on_phase:
-        on_phase("error budget", len(METHODS), len(METHODS))
-    return out
+        on_phase("exact score's quality and budget", 0, 1)
+    exact = exact_side(setup, settings.particles, settings.seed, settings.start, METHODS, should_stop=should_stop)
+    if on_phase:
+        on_phase("exact score's quality and budget", 1, 1)
+    evaluation = Evaluation(exact.rows, {}, settings.particles, settings.start, settings.seed)
+    budget = {m: exact.parts[m].budget(m, None) for m in METHODS}
+    return WalkResult(settings, target, evaluation, budget, exact=exact), frames
 
 
 def train(settings: WalkSettings, target: str = "p3", *, threads: int = DEFAULT_THREADS, device: str = "cpu",
@@ -349,31 +278,39 @@ def train(settings: WalkSettings, target: str = "p3", *, threads: int = DEFAULT_
 
 
 def evaluate_trained(settings: WalkSettings, trained: TrainedScore, *, threads: int = DEFAULT_THREADS,
-                     on_phase: OnPhase | None = None, should_stop: ShouldStop | None = None) -> WalkResult:
-    """Quality of the learned and the exact score (both samplers), the error budget with the learned
-    score and the score error per t. ``settings`` gives particles, seed and start."""
+                     exact: ExactSide | None = None, on_phase: OnPhase | None = None,
+                     should_stop: ShouldStop | None = None) -> WalkResult:
+    """Quality of the learned and the exact score (both samplers) with each sampler's error budget
+    (engine.score_net.evaluate; the exact side reused when given) and the score error per t.
+    ``settings`` gives particles, seed and start."""
     from engine.score_net import evaluate, score_errors
 
     report = on_phase or (lambda *_: None)
     setup = trained.settings.setup()
-    rows: list[QualityRow] = []
-    samples: dict[str, np.ndarray] = {}
+    if exact is None or not exact.matches(setup, settings.particles, settings.seed, settings.start):
+        report("evaluating", 0, 4)
+        exact = exact_side(setup, settings.particles, settings.seed, settings.start, METHODS, should_stop=should_stop)
+    parts = []
     for i, m in enumerate(METHODS):
         _check(should_stop)
-        report("evaluating", i, 5)
-        ev = evaluate(trained, n=settings.particles, seed=settings.seed, start=settings.start, methods=(m,))
-        rows += ev.rows
-        samples.update(ev.samples)
-    rows.sort(key=lambda r: (SCORES.index(r.score), METHODS.index(r.method)))
-    evaluation = Evaluation(tuple(rows), samples, settings.particles, settings.start, settings.seed)
-    learned = trained.score_fn()
-    budget = _budget(setup, settings, learned,
-                     lambda _p, done, _t: report("evaluating", 2 + done, 5), should_stop)
-    _check(should_stop)
-    report("evaluating", 4, 5)
-    errors = score_errors(trained, seed=settings.seed)
-    report("evaluating", 5, 5)
-    return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors, threads=threads)
+        report("evaluating", 1 + i, 4)
+        parts.append(evaluate(trained, n=settings.particles, seed=settings.seed, start=settings.start,
+                              methods=(m,), exact=exact, should_stop=should_stop))
+    rows = sorted((r for ev in parts for r in ev.rows), key=lambda r: (SCORES.index(r.score), METHODS.index(r.method)))
+    budget = {m: b for ev in parts for m, b in (ev.budget or {}).items()}
+    interpolation = max((ev.interpolation_error for ev in parts if ev.interpolation_error is not None), default=None)
+    evaluation = Evaluation(tuple(rows), {m: x for ev in parts for m, x in ev.samples.items()}, settings.particles,
+                            settings.start, settings.seed, budget, interpolation)
+    report("evaluating", 3, 4)
+    errors = score_errors(trained, seed=settings.seed, should_stop=should_stop)
+    eps_forms: tuple[EpsFormCheck, ...] = ()
+    if trained.settings.target == "p4":  # Problem 4's samplers written with εθ = −tσ²sθ, used for real
+        _check(should_stop)
+        eps_forms = tuple(eps_form_check(setup, trained.grid_score_fn(), settings.particles, seed=settings.seed,
+                                         start=settings.start))
+    report("evaluating", 4, 4)
+    return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors, threads=threads,
+                      exact=exact, eps_forms=eps_forms)
 
 
 def compare_targets(settings: WalkSettings, *, trained: dict[str, TrainedScore] | None = None,
@@ -396,7 +333,7 @@ def compare_targets(settings: WalkSettings, *, trained: dict[str, TrainedScore] 
                                should_stop=should_stop)
         if models[target].outcome is not None and models[target].outcome.status == "cancelled":
             raise Stopped
-    errors = {t: score_errors(models[t], seed=settings.seed) for t in TARGETS}
+    errors = {t: score_errors(models[t], seed=settings.seed, should_stop=should_stop) for t in TARGETS}
     return Comparison(errors["p3"], errors["p4"], models["p3"].outcome, models["p4"].outcome)
 
 
@@ -404,10 +341,17 @@ def run(settings: WalkSettings, target: str = "p3", *, compare: bool = False, th
         device: str = "cpu", on_progress: Callable[[str, TrainProgress], Any] | None = None,
         on_phase: OnPhase | None = None) -> WalkResult:
     """The whole of Problem 3 (or 4): train, evaluate, and (``compare``) the other target with the
-    same budget. ``on_progress(label, progress)`` reports training."""
-    trained = train(settings, target, threads=threads, device=device,
-                    on_progress=(lambda p: on_progress(target, p)) if on_progress else None)
-    result = evaluate_trained(settings, trained, threads=threads, on_phase=on_phase)
+    same budget. ``on_progress(label, progress)`` reports training. The exact side (it does not depend
+    on the model) runs in a thread while the model trains."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    setup = settings.setup()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exact-side") as pool:
+        exact = pool.submit(exact_side, setup, settings.particles, settings.seed, settings.start, METHODS)
+        trained = train(settings, target, threads=threads, device=device,
+                        on_progress=(lambda p: on_progress(target, p)) if on_progress else None)
+        exact_done = exact.result()
+    result = evaluate_trained(settings, trained, threads=threads, exact=exact_done, on_phase=on_phase)
     if compare:
         result = result.with_comparison(compare_targets(
             settings, trained={target: trained}, threads=threads, device=device,

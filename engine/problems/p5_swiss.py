@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 
 from engine.eps_net import (
-    BATCH, DATASET, EMBEDDING, EPOCHS, LR, RECIPE, SCHEDULE, STEPS, T_STEPS, Evaluation2D, RecipeSettings,
-    SamplerQuality, TrainedEps, recipe,
+    BATCH, DATASET, EMBEDDING, EPOCHS, LR, MAX_QUALITY_POINTS, RECIPE, SCHEDULE, STEPS, T_STEPS, Evaluation2D,
+    RecipeSettings, SamplerQuality, TrainedEps, recipe, sample_count,
 )
 from engine.errors import InvalidInput
 from engine.settings import SEED, Spec, as_saved, check_fields, from_saved, setting
@@ -31,12 +31,12 @@ from engine.tables import Column, Table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
 from engine.vp import SAMPLERS, Schedule
 
-PARTICLES = Spec("particles", "quality particles", int, 4000, 100, 100_000,
+PARTICLES = Spec("particles", "quality particles", int, 4000, 100, MAX_QUALITY_POINTS,
                  help="samples per sampler, and fresh data points, for the quality numbers",
-                 reason="The distances cost n² pairs: 100,000 is minutes")
-FROM_RECIPE = ("steps", "epochs", "lr", "batch", "embedding")
+                 reason="The distances cost n² pairs: 20,000 is 25× the default's time (engine.eps_net.MAX_QUALITY_POINTS)")
+FROM_RECIPE = ("steps", "epochs", "lr", "batch", "embedding", "particles")
 """Settings whose default is the recipe's (the faithful recipe has the notebook's)."""
-KEPT_ACROSS_RECIPES = ("dataset", "schedule", "T", "seed", "particles")
+KEPT_ACROSS_RECIPES = ("dataset", "schedule", "T", "seed")
 FRAME_POINTS = 1500
 """Points in each animation frame and scatter plot."""
 PREVIEW_N, PREVIEW_CURVE_POINTS = 1500, 600
@@ -67,7 +67,8 @@ class P5Settings:
     def for_recipe(cls, name: str = RECIPE.default, **given: Any) -> "P5Settings":
         """The recipe's defaults for steps, epochs, lr, batch and the embedding, then ``given``."""
         r = recipe(name)
-        values = {k: getattr(r, k) for k in FROM_RECIPE}
+        values = {k: getattr(r, k) for k in FROM_RECIPE if k != "particles"}
+        values["particles"] = sample_count(r, PARTICLES.default)  # faithful: the notebook's 10,000
         values.update({k: v for k, v in given.items() if v is not None})
         return cls(recipe=name, **values)
 
@@ -77,13 +78,13 @@ class P5Settings:
         return P5Settings.for_recipe(name, **{k: getattr(self, k) for k in KEPT_ACROSS_RECIPES})
 
     @classmethod
-    def of_recipe(cls, rs: RecipeSettings, particles: int = PARTICLES.default) -> "P5Settings":
+    def of_recipe(cls, rs: RecipeSettings, particles: int | None = None) -> "P5Settings":
         """The settings that give a saved model's recipe (engine.eps_net.RecipeSettings)."""
         return cls.for_recipe(rs.recipe, particles=particles, **{k: getattr(rs, k) for k in FROM_RECIPE + KEPT_ACROSS_RECIPES
                                                                  if k != "particles"})
 
     @classmethod
-    def of_checkpoint(cls, saved: Mapping[str, Any], particles: int = PARTICLES.default) -> "P5Settings":
+    def of_checkpoint(cls, saved: Mapping[str, Any], particles: int | None = None) -> "P5Settings":
         """The settings of a checkpoint's saved recipe; InvalidInput (naming what is wrong) otherwise."""
         try:
             return cls.of_recipe(RecipeSettings(**saved), particles)
@@ -163,6 +164,11 @@ class P5Result:
                     "floor": quality_json(ev.floor), "gaussian": quality_json(ev.gaussian)}
         if self.oracle is not None:
             out["oracle"] = {q.sampler: quality_json(q) for q in self.oracle.samplers}
+        if self.trained is not None and self.outcome is not None and self.settings.recipe == "faithful":
+            from engine.notebook import loss_curves  # per-epoch mean loss beside the notebook's printed one
+
+            c = loss_curves(self.trained)
+            out["epoch_losses"] = {"ours": list(c.ours), "notebook": list(c.notebook), "notebook_source": c.source}
         out["tables"] = {t.key: t.as_json() for t in self.tables()}
         return out
 
@@ -202,7 +208,8 @@ def quality_table(results: list[P5Result]) -> Table:
     several = len(results) > 1
     notes: list[str] = []
     for r in results:
-        prefix = "exact score, " if r.score == "exact" and several else (f"{r.settings.recipe}: " if several else "")
+        n = r.evaluation.n
+        prefix = "exact score, " if r.score == "exact" and several else (f"{r.settings.recipe} ({n:,}): " if several else "")
         rows += [(prefix + q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in r.evaluation.samplers]
         if r.oracle is not None:
             rows += [(f"exact score, {q.sampler}", q.energy, q.mmd2[0.1], q.mmd2[0.5]) for q in r.oracle.samplers]
@@ -283,7 +290,7 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
                      frame_points: int = FRAME_POINTS, stored: Mapping[str, Any] | None = None,
                      on_progress: Callable[[EvalProgress], Any] | None = None,
                      should_stop: Callable[[], bool] | None = None, threads: int = DEFAULT_THREADS,
-                     source: str = "trained") -> P5Result:
+                     source: str = "trained", floor_pairs: int = 3) -> P5Result:
     """The three samplers with ε̂θ and their quality against ``settings.particles`` fresh points.
 
     ``stored``: a saved model's metrics (see :meth:`P5Result.metrics`); when they hold the quality,
@@ -306,7 +313,7 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
         evaluation = replace(quality, runs=runs)
     else:
         evaluation = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=frame_points,
-                              should_stop=should_stop, eps_fn=eps_fn)
+                              should_stop=should_stop, eps_fn=eps_fn, floor_pairs=floor_pairs)
     exact = None
     if oracle:
         exact = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=1,
@@ -333,7 +340,7 @@ def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "
         frame_points: int = 1, on_progress: Callable[[TrainProgress], Any] | None = None,
         on_trained: Callable[[TrainOutcome], Any] | None = None,
         on_phase: Callable[[EvalProgress], Any] | None = None,
-        should_stop: Callable[[], bool] | None = None) -> P5Result:
+        should_stop: Callable[[], bool] | None = None, floor_pairs: int = 3) -> P5Result:
     """Train (``on_progress`` each report, ``on_trained`` at the end), then sample and measure
     (``on_phase``). Cancelled (``should_stop``) before the end: a result without an evaluation."""
     if oracle and settings.dataset != "swiss_roll":
@@ -347,7 +354,7 @@ def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "
         return stopped
     try:
         return evaluate_trained(settings, trained, oracle=oracle, frame_points=frame_points, should_stop=should_stop,
-                                on_progress=on_phase, threads=threads)
+                                on_progress=on_phase, threads=threads, floor_pairs=floor_pairs)
     except InterruptedError:
         return stopped
 

@@ -86,7 +86,7 @@ def test_p2_defaults_and_particles(capsys):
     (["p1", "--people", "0"], "--people"),
     (["p1", "--seed", "-1"], "--seed"),
     (["p2", "--sigma2", "0"], "σ² must be from 1e-06 to 100, got 0"),  # one range: the Spec's
-    (["p2", "--sigma2", "nan"], "'nan' is not a number"),
+    (["p2", "--sigma2", "nan"], "'nan' is not a finite number"),
     (["p2", "--mixture", "1:0:0"], "component 1: std must be from 1e-06 to 1000000, got 0"),
     (["p2", "--mixture", "banana"], "mixture"),
     (["p2", "--y", "x"], "--y"),
@@ -103,3 +103,23 @@ def test_console_script_exit_status_without_traceback():
     proc = subprocess.run([sys.executable, "-m", "tui.cli", "p1", "--pyx", "1;2"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.startswith("hw7-tui: error:") and "Traceback" not in proc.stderr
+
+
+def test_p2_json_gives_asymptotic_rates_and_leading_terms(capsys):
+    """One Gaussian N(1, 4) at y = 3: ℓ′ = −1/2, ℓ″ = −1/4, ℓ‴ = 0, so the mean error is σ⁴/8 and the
+    variance error −σ⁴/4 to leading order (closed forms −(m−y)a²/(1+a), −σ⁴/(s²+σ²) with a = σ²/s²)."""
+    out = run_json(capsys, "p2", "--mixture", "1:1:2", "--y", "3", "--json")
+    r = out["rates"]
+    assert r["fit_max_sigma2"] == 0.01
+    lead = r["leading_terms"]
+    assert (lead["dlogp"], lead["d2logp"], lead["d3logp"]) == pytest.approx((-0.5, -0.25, 0.0), abs=1e-12)
+    assert lead["mean_coefficient"] == pytest.approx(0.125) and lead["kl_coefficient"] == pytest.approx(1 / 64)
+    assert lead["curvature_vanishes"] is False
+    i = r["sigma2"].index(1e-4)
+    s2 = 1e-4
+    assert r["predicted"][i]["mean"] == pytest.approx(s2**2 / 8)
+    assert r["mean_error"][i] == pytest.approx(2 * (s2 / 4) ** 2 / (1 + s2 / 4), rel=1e-6)
+    assert r["variance_error"][i] == pytest.approx(r["predicted"][i]["variance"], rel=1e-3)
+    for key in ("rate_mean", "rate_variance", "rate_kl"):
+        assert r[key] == pytest.approx(2.0, abs=0.01)
+    assert r["rate_tv"] == pytest.approx(1.0, abs=0.01)

@@ -25,6 +25,10 @@ def test_faithful_one_epoch(capsys):
     assert main(["p5", "--recipe", "faithful", "--epochs", "1", "--particles", "300", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["steps_done"] == 49 and out["settings"]["batch"] == 2048 and out["settings"]["lr"] == 0.001
+    # its per-epoch mean loss (the notebook's printed quantity) beside the notebook's own curve
+    curves = out["epoch_losses"]
+    assert len(curves["ours"]) == 1 and len(curves["notebook"]) == 100 and "swissRoll.ipynb" in curves["notebook_source"]
+    assert abs(curves["ours"][0] - curves["notebook"][0]) < 0.1  # epoch 0: ours ≈ 0.73, the notebook's 0.736
 
 
 def test_tables_and_oracle(capsys):
@@ -41,6 +45,7 @@ def test_tables_and_oracle(capsys):
     (["p5", "--dataset", "two_moons", "--oracle", "--steps", "1"], "swiss roll only"),
     (["p5", "--samples", "/nonexistent-dir/x.npz"], "does not exist"),
     (["p5", "--device", "cuda", "--steps", "1"], "cuda"),
+    (["p5", "--recipe", "faithful", "--steps", "5"], "--steps is for the fast recipe"),
 ])
 def test_bad_arguments_exit_2(argv, words, capsys):
     import torch

@@ -59,3 +59,19 @@ def test_same_seed_same_weights():
         assert torch.equal(x, y)
     x = np.zeros((3, 2))
     np.testing.assert_allclose(a.eps_fn()(x, 5), b.eps_fn()(x, 5))
+
+
+def test_expected_floor_is_twice_the_mean_distance_over_n():
+    """expected_floor = 2·E|X − X'|/n with E|X − X'| the mean over distinct pairs (written out here),
+    and it sits where the fresh-vs-fresh Monte Carlo floor scatters."""
+    from engine.eps_net import expected_floor
+    from engine.quality2d import compare
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((400, 2))
+    d = np.linalg.norm(x[:, None] - x[None], axis=2)
+    floor = expected_floor(x, dtype=np.float64)
+    assert floor.energy == pytest.approx(2 * d.sum() / (400 * 399) / 400, rel=1e-9)
+    assert floor.mmd2 == {0.1: 0.0, 0.5: 0.0}
+    draws = [compare(rng.standard_normal((400, 2)), rng.standard_normal((400, 2))).energy for _ in range(200)]
+    assert floor.energy == pytest.approx(np.mean(draws), abs=4 * np.std(draws) / np.sqrt(200) + 0.02 * floor.energy)

@@ -89,3 +89,22 @@ def test_cancelled_phases_raise_stopped():
 def test_bad_settings_are_refused_with_the_declarations_words(change, words):
     with pytest.raises(InvalidInput, match=words):
         WalkSettings(**{"mixture": DEFAULT_MIXTURE.format(), **change})
+
+
+def test_problem_4_frames_run_the_eps_forms_and_end_where_the_score_forms_do(monkeypatch):
+    """Screen 4's panels say x(t−1) = x(t) − ε/t + σz: its frames really run the ε steps (engine.walk's
+    eps_* methods), and with εθ = −tσ²s they end on the score forms' particles."""
+    setup = SMALL.setup()
+    score = exact_score_fn(setup)
+    by_eps = p3_walk.record_frames(setup, score, 500, 1, "prior", kind="exact", eps_form=True)
+    by_score = p3_walk.record_frames(setup, score, 500, 1, "prior", kind="exact")
+    for method in ("stochastic", "deterministic"):
+        assert np.allclose(by_eps.x0[method], by_score.x0[method], atol=1e-9)
+    from engine.problems import walk_frames
+
+    methods = []
+    real = walk_frames.sample
+    monkeypatch.setattr(walk_frames, "sample", lambda *a, **k: methods.append(k["method"]) or real(*a, **k))
+    p3_walk.exact_part(SMALL, "p4")
+    p3_walk.exact_part(SMALL, "p3")
+    assert methods == ["eps_stochastic", "eps_deterministic", "stochastic", "deterministic"]

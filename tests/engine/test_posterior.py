@@ -9,8 +9,8 @@ from hypothesis import given, settings, strategies as st
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.posterior import (
-    approximate_backward_conditional, compare, error_rates, exact_backward_conditional,
-    fitted_rate, marginal_density, particles_near, tweedie_mean,
+    ASYMPTOTIC_SIGMA2, approximate_backward_conditional, compare, error_rates, exact_backward_conditional,
+    fitted_rate, leading_terms, marginal_density, particles_near, tweedie_mean,
 )
 
 
@@ -117,3 +117,63 @@ def test_random_mixtures_posterior_is_a_normalized_bayes_update(comps, sigma2, y
     rhs = (prior.logpdf(np.array([x1]))[0] - 0.5 * (y - x1) ** 2 / sigma2) - prior.logpdf(np.array([x2]))[0]
     assert lhs == pytest.approx(rhs, abs=1e-6 * max(1, abs(rhs)))
     assert post.mean() == pytest.approx(tweedie_mean(prior, sigma2, y), abs=1e-8 * max(1, abs(y)))
+
+
+# ---- the asymptotic rates and their leading terms (issue 12, item 7) -------------------------------
+ORDINARY = [(DEFAULT_MIXTURE, 0.0), (DEFAULT_MIXTURE, 1.0), (DEFAULT_MIXTURE, -2.5),
+            (GaussianMixture.parse("0.5:-1:0.6,0.5:1.5:0.8"), 0.0), (GaussianMixture.parse("0.5:-1:0.6,0.5:1.5:0.8"), 1.0),
+            (GaussianMixture.parse("0.7:0:1,0.3:2:0.5"), 0.0), (GaussianMixture.parse("0.7:0:1,0.3:2:0.5"), 1.0)]
+
+
+@pytest.mark.parametrize("prior, y", ORDINARY)
+def test_default_rates_are_the_asymptotic_slopes(prior, y):
+    """Fitted on σ² ≤ 10⁻² (not through σ² = 1, which bent TV to ~0.9 and the rest to 1.6–1.95)."""
+    rates = error_rates(prior, y)
+    assert rates.fit_max_sigma2 == ASYMPTOTIC_SIGMA2 and [r.sigma2 for r in rates.fitted_rows] == [1e-4, 1e-3, 1e-2]
+    assert len(rates.rows) == 5  # σ² = 0.1 and 1 are still shown
+    assert rates.rate_tv == pytest.approx(1.0, abs=0.05)
+    for rate in (rates.rate_mean, rates.rate_variance, rates.rate_kl):
+        assert rate == pytest.approx(2.0, abs=0.05)
+    everything = error_rates(prior, y, fit_max_sigma2=math.inf)  # the old fit, for contrast
+    assert abs(everything.rate_variance - 2) > abs(rates.rate_variance - 2)
+
+
+def numeric_log_derivatives(prior, y):
+    """Central differences of log p with Richardson extrapolation (error O(h⁴))."""
+    f = lambda x: float(prior.logpdf(np.array([x]))[0])  # noqa: E731
+
+    def at(h):
+        return np.array([(f(y + h) - f(y - h)) / (2 * h), (f(y + h) - 2 * f(y) + f(y - h)) / h**2,
+                         (f(y + 2 * h) - 2 * f(y + h) + 2 * f(y - h) - f(y - 2 * h)) / (2 * h**3)])
+
+    return (4 * at(5e-3) - at(1e-2)) / 3
+
+
+@pytest.mark.parametrize("prior, y", ORDINARY)
+def test_leading_terms_match_the_computed_errors_at_small_sigma2(prior, y):
+    lead = leading_terms(prior, y)
+    np.testing.assert_allclose((lead.dl1, lead.dl2, lead.dl3), numeric_log_derivatives(prior, y), rtol=1e-4, atol=1e-5)
+    gaps = []
+    for sigma2 in (1e-4, 1e-3):
+        c, p = compare(prior, sigma2, y), lead.predicted(sigma2)
+        ratios = [c.mean_error / p["mean"], c.variance_error / p["variance"], c.tv / p["tv"], c.kl / p["kl"]]
+        gaps.append(max(abs(r - 1) for r in ratios))
+    assert gaps[0] < 0.01 and gaps[0] < gaps[1], gaps  # ratio → 1 as σ² → 0
+    assert lead.tv(1.0) == pytest.approx(0.242 * abs(lead.dl2), rel=1e-3)  # φ(1) ≈ 0.242
+
+
+def test_where_the_curvature_vanishes_the_rates_are_faster():
+    """At an inflection point of log p (ℓ″ = 0) the TV, variance and KL terms vanish: the rates need ℓ″ ≠ 0;
+    at the centre of a symmetric mixture ℓ′ = ℓ‴ = 0, so the mean's term vanishes too (the mean is exact)."""
+    prior = GaussianMixture.parse("0.5:-1.5:0.7,0.5:1.5:0.7")
+    lo, hi = 0.0, 1.5  # ℓ″(0) > 0 between the bumps, ℓ″(1.5) < 0 on one: bisect for ℓ″ = 0
+    assert leading_terms(prior, lo).dl2 > 0 > leading_terms(prior, hi).dl2
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if leading_terms(prior, mid).dl2 > 0 else (lo, mid)
+    y = 0.5 * (lo + hi)
+    lead = leading_terms(prior, y)
+    assert lead.curvature_vanishes() and not lead.mean_term_vanishes()
+    rates = error_rates(prior, y)
+    assert rates.rate_tv > 1.3 and rates.rate_variance > 2.3, rates  # faster than σ² and σ⁴
+    assert leading_terms(prior, 0.0).mean_term_vanishes() and not leading_terms(prior, 0.0).curvature_vanishes()

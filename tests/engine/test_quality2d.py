@@ -56,3 +56,27 @@ def test_symmetric_and_zero_against_itself():
     a, b = compare(x, y), compare(y, x)
     assert a.energy == pytest.approx(b.energy, rel=1e-12)
     assert compare(x, x).energy == pytest.approx(0, abs=1e-9)
+
+
+def test_symmetric_halves_and_the_remembered_self_term_are_the_full_sums():
+    from engine.quality2d import _pair_sums, self_sums
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2100, 2))  # three chunks, the last one short
+    full = _pair_sums(x, x, (0.1, 0.5))
+    half = _pair_sums(x, x, (0.1, 0.5), symmetric=True)
+    assert half[0] == pytest.approx(full[0], rel=1e-10)
+    np.testing.assert_allclose(half[1], full[1], rtol=1e-10)
+    again = self_sums(x.copy())
+    assert again[0] == pytest.approx(full[0], rel=1e-10) and self_sums(x) is again  # remembered by content
+
+
+def test_float32_is_far_below_the_floor():
+    rng = np.random.default_rng(5)
+    n = 3000
+    x, y = rng.standard_normal((n, 2)), rng.standard_normal((n, 2)) * 1.02
+    a, b = compare(x, y), compare(x, y, dtype=np.float32)
+    floor = 2 * math.sqrt(math.pi) / n
+    assert abs(a.energy - b.energy) < 1e-3 * floor
+    for h in (0.1, 0.5):
+        assert abs(a.mmd2[h] - b.mmd2[h]) < 1e-3 * floor

@@ -8,7 +8,7 @@ import pytest
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE
 from engine.walk import (
-    WalkSetup, crossings, error_budget, exact_score, exact_score_fn, forward_walk, marginal_at,
+    WalkSetup, crossings, eps_from_score, error_budget, exact_score, exact_score_fn, forward_walk, marginal_at,
     reverse_step_deterministic, reverse_step_eps_deterministic, reverse_step_eps_stochastic,
     reverse_step_stochastic, reverse_step_two, sample, tv_histogram, tweedie_mean, wasserstein1,
 )
@@ -130,3 +130,60 @@ def test_bad_setups_are_refused(kwargs, words):
         WalkSetup(DEFAULT_MIXTURE, **kwargs)
     with pytest.raises(InvalidInput, match="method"):
         sample(setup_for(10), exact_score_fn(setup_for(10)), 10, method="euler")
+
+
+# ---- the step table: the flow without the ½ and Problem 4's ε forms inside sample() ----------------
+@pytest.mark.parametrize("pair", [("eps_stochastic", "stochastic"), ("eps_deterministic", "deterministic")])
+def test_eps_forms_in_sample_agree_with_the_score_forms_to_float_precision(pair):
+    """xt−1 = xt − εθ/t + σz and xt−1 = xt − εθ/(2t) with εθ = −tσ²s are the score steps, particle by particle."""
+    eps_method, score_method = pair
+    s = setup_for(60)
+
+    def eps(x, t):  # written out here, not through the engine's helper
+        return -t * s.sigma2 * exact_score(s, x, t)
+
+    by_eps = sample(s, None, 3000, method=eps_method, start="prior", seed=11, eps=eps, max_frames=7)
+    by_helper = sample(s, exact_score_fn(s), 3000, method=eps_method, start="prior", seed=11, max_frames=7)
+    by_score = sample(s, exact_score_fn(s), 3000, method=score_method, start="prior", seed=11, max_frames=7)
+    np.testing.assert_allclose(by_eps.x0, by_score.x0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(by_helper.x0, by_score.x0, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(by_eps.histograms.steps, by_score.histograms.steps)
+    assert wasserstein1(by_eps.x0, s.p0) < 0.2  # and it is a sampler of p0, not a no-op
+
+
+def test_eps_from_score_is_minus_t_sigma2_times_the_score():
+    s = setup_for(50)
+    x = np.linspace(-4, 4, 9)
+    np.testing.assert_allclose(eps_from_score(exact_score_fn(s), s.sigma2)(x, 13), -13 * s.sigma2 * exact_score(s, x, 13))
+
+
+def test_no_half_method_is_the_flow_without_the_half_and_does_not_converge():
+    s = setup_for(100)
+    run = sample(s, exact_score_fn(s), 4000, method="no_half", start="exact", seed=1, max_frames=2)
+    x = marginal_at(s, s.T).sample(4000, np.random.default_rng(1))
+    for t in range(s.T, 0, -1):
+        x = x + s.sigma2 * exact_score(s, x, t)
+    np.testing.assert_allclose(run.x0, x, rtol=1e-12, atol=1e-12)
+    w = [wasserstein1(sample(setup_for(T), exact_score_fn(setup_for(T)), 4000, method="no_half", start="exact",
+                             seed=1, max_frames=2).x0, DEFAULT_MIXTURE) for T in (50, 200)]
+    assert min(w) > 0.3 and w[1] > 0.8 * w[0], w  # four times the steps do not help
+
+
+def test_sample_names_the_methods_it_takes():
+    s = setup_for(10)
+    with pytest.raises(InvalidInput, match="no_half.*eps_stochastic"):
+        sample(s, exact_score_fn(s), 10, method="euler")
+    with pytest.raises(InvalidInput, match="needs a score"):
+        sample(s, None, 10, method="stochastic")
+
+
+def test_eps_form_check_measures_how_far_the_eps_forms_end_from_the_score_forms():
+    from engine.walk import eps_form_check
+
+    s = setup_for(40)
+    same = eps_form_check(s, exact_score_fn(s), 2000, seed=3)
+    assert [c.method for c in same] == ["stochastic", "deterministic"]
+    assert all(c.max_abs_difference < 1e-9 and abs(c.w1 - c.w1_score_form) < 1e-9 for c in same)
+    # an ε that is not −tσ²s (here twice too large) ends elsewhere: the check can fail
+    wrong = eps_form_check(s, exact_score_fn(s), 2000, seed=3, eps=lambda x, t: -2 * t * s.sigma2 * exact_score(s, x, t))
+    assert all(c.max_abs_difference > 0.1 for c in wrong)

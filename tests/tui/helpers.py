@@ -41,3 +41,13 @@ async def edit_cell(pilot, table_widget, row: int, col: int, text: str) -> None:
     await pilot.press(*list(text))
     await pilot.press("enter")
     await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows now, as plain text (one line per row)."""
+    from rich.console import Console
+
+    width = app.size.width
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text()

@@ -43,3 +43,28 @@ async def test_load_switches_to_the_owning_screen(tmp_path, monkeypatch):
         await pilot.pause()
         await pilot.pause()
         assert app.current_mode == "p3"
+
+
+async def test_a_checkpoint_that_does_not_fit_changes_nothing_on_the_screen(tmp_path, monkeypatch):
+    """Issue 13: weights that do not fit their (valid) settings are refused in one line before the
+    parameter row changes; so are stored settings holding an overflowing mixture."""
+    from engine.checkpoint import load_checkpoint
+    from engine.mixture import DEFAULT_MIXTURE
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    settings = {"mixture": DEFAULT_MIXTURE.format(), "T": 37, "sigma2": 0.5, "target": "p3", "steps": 123,
+                "lr": 0.002, "batch": 512, "hidden": 64, "seed": 9}
+    save_checkpoint(models_dir(), "misfit", "p3-score", torch.nn.Linear(2, 1).state_dict(), settings)
+    save_checkpoint(models_dir(), "overflow", "p3-score", torch.nn.Linear(2, 1).state_dict(),
+                    {**settings, "mixture": "1e308:0:1,1e308:1:1"})
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        before = screen.params  # the settings in force (a frozen WalkSettings)
+        for name, words in (("misfit", "do not fit"), ("overflow", "weight must be ≤")):
+            screen.load_checkpoint(load_checkpoint(models_dir() / f"{name}.pt"))
+            await pilot.pause()
+            message = static_text(screen.query_one("#walk-message"))
+            assert words in message and "\n" not in message.strip() and "\x1b" not in message
+            assert screen.params == before

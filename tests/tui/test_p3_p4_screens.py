@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.tui.helpers import cell, make_app, static_text
+from tui.widgets.setting_input import SpecValidator
 from tui.state import StateStore
 
 SMALL = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 300, "lr": 0.003}
@@ -193,7 +194,8 @@ async def test_a_bad_value_in_every_box_is_explained_and_keeps_the_keys(tmp_path
             box.focus()
             await pilot.press("ctrl+u", *"1e12x", "enter")  # not a number
             message = screen.query_one("#walk-message")
-            assert "not a number" in static_text(message) and _on_screen(app, message), name
+            said = SpecValidator(box.spec).validate("1e12x").failure_descriptions[0]  # the CLI's words too
+            assert said in static_text(message) and _on_screen(app, message), name
             assert app.focused is box and box.value == "1e12x"
             await pilot.press("backspace", "enter")  # 1e12: a number, out of every range here
             assert "must be" in static_text(message) and app.focused is box, name
@@ -296,18 +298,71 @@ async def test_export_writes_both_panels_and_the_error_budget(tmp_path, monkeypa
     assert "x(t−1) = x(t) + σ²s + σz" in plot and "x(t−1) = x(t) + ½σ²s" in plot and "\x1b" not in plot
 
 
-async def test_palette_lists_the_screens_actions_and_views(tmp_path, monkeypatch):
-    from tui.screens.trainable import ScreenCommands
-
+async def test_l_switches_to_the_homework_loss_and_a_loaded_model_keeps_its_own(tmp_path, monkeypatch):
+    """l trains the homework's own L(θ); the model saved says so, the setting persists, and the saved
+    evaluation comes back with the model (the same numbers, without sampling them again)."""
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    app = small_app(tmp_path, problem=4)
+    from engine.checkpoint import load_checkpoint
+    from engine.score_net import evaluation_from_metrics
+
+    app = small_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.result is not None)
-        titles = [title for title, _help, _cmd in ScreenCommands(screen)._commands()]
-        for wanted in ("Train", "Cancel", "Export tables and plots", "Copy tables", "Compare P3 vs P4",
-                       "View: Reverse", "View: P3 vs P4", "View: Explain"):
-            assert titles.count(wanted) == 1, wanted
-        show_compare = next(cmd for title, _h, cmd in ScreenCommands(screen)._commands() if title == "View: P3 vs P4")
-        show_compare()
-        assert screen.query_one("#walk-tabs").active == "tab-compare"
+        await pilot.press("l")
+        assert screen.loss == "homework" and "homework" in static_text(screen.query_one("#walk-message"))
+        assert StateStore(tmp_path).section("p3")["loss"] == "homework"
+        await pilot.press("t")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        assert screen.trained.settings.loss == "homework"
+        saved = load_checkpoint(next((tmp_path / "models").glob("p3-score-*.pt")))
+        assert saved.settings["loss"] == "homework"
+        stored, errors = evaluation_from_metrics(saved.metrics)
+        assert stored.rows == screen.result.evaluation.rows and errors is not None
+        await pilot.press("l")
+        assert screen.loss == "balanced"
+        screen.load_checkpoint(saved)  # the loaded model's own loss comes back, and its stored numbers
+        assert screen.loss == "homework"
+        await wait_for(pilot, lambda: screen.result.kind == "learned" and screen.result.evaluation.samples == {})
+        assert screen.result.evaluation.rows == stored.rows
+
+
+async def test_one_progress_display_follows_training_and_the_evaluation_after_it(tmp_path, monkeypatch):
+    """After the bar reaches 100% the sampling/evaluating phase is shown on the same bar, by phase."""
+    import engine.score_net
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    real_evaluate, entered, release = engine.score_net.evaluate, threading.Event(), threading.Event()
+
+    def held_evaluate(*args, **kwargs):
+        entered.set()
+        release.wait(20)
+        return real_evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(engine.score_net, "evaluate", held_evaluate)
+    app = small_app(tmp_path, steps=50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await wait_for(pilot, entered.is_set)
+        await pilot.pause(0.2)
+        status = static_text(screen.query_one("#train-status"))
+        assert status.startswith("evaluating 1/4"), status  # the phase, on the bar that showed training
+        release.set()
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
+        assert "evaluated" in static_text(screen.query_one("#train-status"))
+
+
+async def test_p4_comparison_is_dropped_when_the_settings_it_measured_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, problem=4, steps=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("b")
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        screen.query_one("#param-steps").focus()
+        await pilot.press("ctrl+u", *"70", "enter")
+        assert screen.params.steps == 70 and screen.comparison is None
+        assert screen.query_one("#compare-table DataTable").row_count == 0

@@ -29,7 +29,9 @@ async def test_recipe_knobs_training_and_quality(tmp_path, monkeypatch):
         assert screen.config.embedding == "raw"
         assert screen.query_one("#knob-batch").value == "2048"  # the box shows the value in force
         await pilot.press("r")  # back to fast, then train 40 steps
-        assert screen.config.steps == 4000
+        from engine.eps_net import fast
+
+        assert screen.config.steps == fast().steps
         box = screen.query_one("#knob-steps")
         box.focus()
         box.value = "40"

@@ -100,6 +100,13 @@ def test_p4_p3_vs_p4(snap_compare, tmp_path):
     assert snap_compare(app, terminal_size=(80, 24), run_before=_compare_both_targets)
 
 
+def test_p1_people_view_refused_n(snap_compare, tmp_path):
+    """P1 *People* at 80×24 with N = 1e16 typed into the N box: refused, the message on screen, the box
+    keeps the text; the people table (Problem 1 (3)'s answer) and the bars stay in view."""
+    keys = ["v", "v", "tab", "tab", "tab", "ctrl+u", "1", "e", "1", "6", "enter"]  # table → tabs → pane → N
+    assert snap_compare(make_app(tmp_path, problem=1, fresh=True), terminal_size=(80, 24), press=keys)
+
+
 async def _two_moons_data_view(pilot):
     await _wait_for_swiss(pilot)
     await pilot.press("d", "v", "v")  # two moons, the Data view

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--serve", action="store_true",
                         help="serve the app to a web browser on localhost (textual-serve) instead")
     parser.add_argument("--port", type=int_in(1, 65535), default=8000, help="port for --serve (default 8000)")
+    parser.add_argument("--max-sessions", type=int_in(1, 64), default=4, metavar="N",
+                        help="--serve: at most N browser tabs at once, each a ~270 MB process (default 4)")
     parser.add_argument("--version", action="version", version="hw7-tui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in _subcommand_modules():
@@ -56,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None and args.serve:
             from tui.serve import serve
 
-            return serve(port=args.port, problem=args.problem, fresh=args.fresh)
+            return serve(port=args.port, problem=args.problem, fresh=args.fresh, max_sessions=args.max_sessions)
         if args.command is None:
             from tui.app import run_app  # imported only now: Textual is not needed headless
 

@@ -27,6 +27,8 @@ def add_walk_parser(subparsers, name: str, target: str, help_text: str):
 def check_samples_path(path: str | None) -> Path | None:
     if path is None:
         return None
+    from engine.atomic import check_target
+
     out = Path(path).expanduser()
     if out.is_dir():
         raise InvalidInput(f"--samples {out} is a directory; give a file such as {out / 'samples.npz'}")
@@ -34,6 +36,7 @@ def check_samples_path(path: str | None) -> Path | None:
         raise InvalidInput(f"--samples: directory {out.parent} does not exist")
     if out.suffix != ".npz":
         raise InvalidInput(f"--samples {out.name}: the file must end in .npz")
+    check_target(path)  # before training: a device, FIFO or read-only target is refused now, not after
     return out
 
 
@@ -69,8 +72,11 @@ def run_walk(args: argparse.Namespace, target: str, *, compare: bool = False) ->
     if samples_path is not None:
         import numpy as np
 
+        from engine.atomic import write_atomic
+
         samples = result.evaluation.samples
-        np.savez(samples_path, stochastic=samples["stochastic"], deterministic=samples["deterministic"])
+        write_atomic(samples_path, lambda f: np.savez(f, stochastic=samples["stochastic"],
+                                                      deterministic=samples["deterministic"]))
         out["samples"] = str(samples_path)
     if args.json:
         print_json(out)
@@ -87,7 +93,8 @@ def print_result(result: WalkResult, samples: str | None) -> None:
     console = Console()
     s, o = result.trained.settings, result.trained.outcome
     console.print(f"target {s.target} · p0 = {s.mixture} · T = {s.T} · σ² = {s.sigma2:g} · "
-                  f"{o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · final loss {o.final_loss:.4g}")
+                  f"{o.steps_done:,} steps in {o.seconds:.1f} s ({o.status}) · {s.loss} loss, final "
+                  f"{o.final_loss:.4g} · the homework's L(θ) {result.trained.final_homework_loss:.4g}")
     print_tables(result.tables(), console)
     if samples:
         console.print(f"samples written to {samples}")

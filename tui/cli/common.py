@@ -26,10 +26,13 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def problem_number(text: str) -> int:
+    from engine.errors import InvalidInput
+    from engine.numbers import parse_number, shown
+
     try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {text!r}") from None
+        n = parse_number(text, kind=int, name="--problem")
+    except InvalidInput:
+        raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {shown(text)}") from None
     if not 1 <= n <= 5:
         raise argparse.ArgumentTypeError(f"--problem must be 1–5, got {n}")
     return n
@@ -37,16 +40,20 @@ def problem_number(text: str) -> int:
 
 def _number(kind: type, text: str, *, low: float | None, high: float | None,
             low_open: bool) -> float | int:
+    """One option value through engine.numbers.parse_number (ASCII digits, bounded digits and
+    exponent, finite), then the option's range."""
+    from engine.errors import InvalidInput
+    from engine.numbers import parse_number, shown
+
     try:
-        value = kind(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        value = parse_number(text, kind=kind, name="value")
+    except InvalidInput as exc:
+        # parse_number says "value: 'abc' is not a number"; argparse adds the option's name.
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
     if low is not None and (value <= low if low_open else value < low):
-        raise argparse.ArgumentTypeError(f"{text} must be {'>' if low_open else '≥'} {low:g}")
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be {'>' if low_open else '≥'} {low:g}")
     if high is not None and value > high:
-        raise argparse.ArgumentTypeError(f"{text} must be ≤ {high:g}")
+        raise argparse.ArgumentTypeError(f"{shown(text)} must be ≤ {high:g}")
     return value
 
 

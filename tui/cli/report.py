@@ -34,12 +34,13 @@ def run(args: argparse.Namespace) -> int:
     from tui.report import ReportContext, build_report
     from tui.state import data_dir
 
+    from engine.atomic import check_target
+
     output = Path(args.output).expanduser() if args.output else None
     if output is not None:
         if output.is_dir():
             raise InvalidInput(f"{output} is a directory; give a file name such as {output / 'hw7-report.md'}")
-        if not output.parent.exists():
-            raise InvalidInput(f"directory {output.parent} does not exist")
+        check_target(args.output)  # before the report is built: a device, FIFO, 'dir/' or read-only target
     console = Console(stderr=True)
     with Progress(TextColumn("[bold]report[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -53,9 +54,6 @@ def run(args: argparse.Namespace) -> int:
     if output is None:
         sys.stdout.write(text)
     else:
-        try:
-            write_atomic(output, text)
-        except OSError as exc:
-            raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_atomic(args.output, text)  # WriteError (InvalidInput): one line, exit 2
         print(f"wrote {output} ({len(text.splitlines())} lines)", file=sys.stderr)
     return 0

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from tui.export import write_atomic
 from tui.homework import statement
@@ -101,9 +101,9 @@ class ProblemScreen(Screen):
             return
         folder = export_dir()
         try:
-            paths = [write_atomic(folder / name, text) for name, text in files.items()]
-        except OSError as exc:
-            self.notify(f"could not export to {folder}: {exc.strerror or exc}", severity="error", timeout=8)
+            paths = [write_atomic(folder / name, text, make_parent=True) for name, text in files.items()]
+        except (WriteError, OSError) as exc:
+            self.notify(f"could not export to {folder}: {getattr(exc, 'reason', None) or exc}", severity="error", timeout=8)
             return
         self.notify(f"{len(paths)} files written to {folder}: " + ", ".join(p.name for p in paths), title="Export")
 

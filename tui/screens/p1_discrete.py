@@ -8,7 +8,7 @@ when it is valid, becomes the setup's model; a new setup is solved and shown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on
@@ -16,18 +16,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Label, Static, TabbedContent, Tabs, TabPane
+from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from engine.discrete import (
-    DEFAULT_MODEL, MAX_STATES, SUM_TOLERANCE, DiscreteModel, add_state, normalize, parse_probability,
-    remove_state, state_label,
-)
+from engine.discrete import DEFAULT_MODEL, SUM_TOLERANCE, DiscreteModel, parse_probability, state_label
 from engine.errors import InvalidInput
-from engine.problems.p1_discrete import P1Result, P1Settings, solve_p1
+from engine.problems.p1_discrete import DEFAULT_DRAFT, P1Draft, P1Result, P1Settings, solve_p1
 from engine.settings import from_saved, spec_of
 from tui.plots.people import draw_people, legend
 from tui.render import csv_table, latex, markdown
-from tui.screens.base import ProblemScreen
+from tui.screens.editing import UNDOES, EditingScreen
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
 from tui.widgets.setting_input import MessageLine, SettingInput
@@ -39,7 +36,8 @@ HELP = """
 row's sum. Arrows move, **Enter** edits a cell (decimals, `1e-3` or fractions such as `1/3`),
 **Enter** commits, **Escape** cancels; a refused value is explained on the line under the table
 and stays in the editor. A row must sum to 1 (within 1e-9): until it does, that line says which
-row is off and the results below keep showing the last valid model.
+row is off and the results below keep showing the last valid model. **n** normalizes the row
+under the cursor (on the `p(x)` column or the Σ row: p(x)).
 
 **Below: what the rules give**, recomputed on every accepted edit.
 *Joint & marginal*: p(x,y) = p(x)p(y|x) (chain rule) and p̃(y) = Σx p(x,y) (marginalization).
@@ -51,7 +49,7 @@ the distribution comes back, the people do not.
 
 | key | what it does |
 |---|---|
-| `n` | normalize the row under the cursor (on the `p(x)` column or the Σ row: p(x)) |
+| `n` | normalize the row under the cursor |
 | `a` / `d` | add a state (2–8) / delete the state under the cursor |
 | `u` | undo the last delete or reset |
 | `R` | reset the model, N and seed to the homework's defaults |
@@ -62,26 +60,12 @@ the distribution comes back, the people do not.
 """
 
 
-@dataclass(frozen=True)
-class Draft:
-    """The model as typed: p(x) and the rows of p(y|x), not necessarily valid."""
-
-    px: tuple[float, ...]
-    pyx: tuple[tuple[float, ...], ...]
-
-    @classmethod
-    def of(cls, px, pyx) -> "Draft":
-        return cls(tuple(float(v) for v in px), tuple(tuple(float(v) for v in r) for r in pyx))
-
-
-DEFAULT_DRAFT = Draft.of(DEFAULT_MODEL.p_x, DEFAULT_MODEL.p_y_given_x)
-
-
-class P1Screen(ProblemScreen):
+class P1Screen(EditingScreen):
     PROBLEM = 1
     TOPIC = "Moving people: chain rule, marginal, Bayes"
     HELP = HELP
     CSS_PATH = "p1_discrete.tcss"
+    DEFAULT_DRAFT = DEFAULT_DRAFT
 
     BINDINGS = [
         Binding("n", "normalize", "Normalize"),
@@ -95,14 +79,12 @@ class P1Screen(ProblemScreen):
         Binding("c", "copy", "Copy", show=False),
     ]
 
-    draft: reactive[Draft] = reactive(DEFAULT_DRAFT, init=False, always_update=True)
+    draft: reactive[P1Draft] = reactive(DEFAULT_DRAFT, init=False, always_update=True)
     setup: reactive[P1Settings] = reactive(P1Settings, init=False, always_update=True)
+    result: P1Result | None
 
     def __init__(self) -> None:
         super().__init__(id="p1")
-        self.result: P1Result | None = None
-        self._what = ""  # what the next draft is (for the message line)
-        self._undo: list[tuple[Draft, P1Settings, str]] = []
 
     # ---- layout ----------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -137,12 +119,9 @@ class P1Screen(ProblemScreen):
         saved = self.settings()
         draft, model = _saved_draft(saved)
         setup, notes = from_saved(P1Settings, saved, model=model)
-        self._what = "; ".join(notes)
-        self.setup = setup
-        self.draft = draft
-        self.query_one(EditableTable).focus_table()
+        self.restore(setup, draft, notes)
 
-    def _save(self) -> None:
+    def save(self) -> None:
         m = self.setup.model
         self.save_settings(px=list(self.draft.px), pyx=[list(r) for r in self.draft.pyx], valid_px=list(m.p_x),
                            valid_pyx=[list(r) for r in m.p_y_given_x], people=self.setup.people, seed=self.setup.seed)
@@ -150,7 +129,7 @@ class P1Screen(ProblemScreen):
     # ---- the model table -------------------------------------------------------------------------
     @property
     def n(self) -> int:
-        return len(self.draft.px)
+        return self.draft.n
 
     @property
     def px(self) -> list[float]:
@@ -183,52 +162,27 @@ class P1Screen(ProblemScreen):
             return str(exc)
         return None
 
-    def watch_draft(self, draft: Draft) -> None:
-        n = len(draft.px)
+    def show_draft(self, draft: P1Draft) -> None:
+        n = draft.n
         columns = ["x", "p(x)"] + [f"y={state_label(j)}" for j in range(n)] + ["Σ"]
         rows = [[state_label(i), _num(draft.px[i]), *map(_num, draft.pyx[i]), _sum(draft.pyx[i])] for i in range(n)]
         rows.append([Text("Σ", style="dim"), _sum(draft.px)] + [""] * (n + 1))
         self.query_one(EditableTable).set_grid(columns, rows)
-        try:
-            model = DiscreteModel.from_arrays(draft.px, draft.pyx)
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}. The results still show the last valid model.", error=True)
-        else:
-            self._message(f"✓ {self._what}" if self._what else "✓ every row sums to 1 · Enter edits a cell")
-            self.setup = replace(self.setup, model=model)
-        self._what = ""
-        self._save()
 
-    def _set_draft(self, draft: Draft, what: str, undoable: bool = False) -> None:
-        if undoable:
-            self._undo.append((self.draft, self.setup, what))
-        self._what = what
-        self.draft = draft
+    def setup_for(self, draft: P1Draft) -> P1Settings:
+        return replace(self.setup, model=draft.model())
+
+    def ready_text(self, setup: P1Settings) -> str:
+        return "✓ every row sums to 1 · Enter edits a cell"
 
     @on(EditableTable.CellEdited, "#p1-model")
     def _cell_edited(self, event: EditableTable.CellEdited) -> None:
         name = self._cell_name(event.row, event.col)
         value = parse_probability(event.text, name)
-        px, pyx = list(self.draft.px), [list(r) for r in self.draft.pyx]
-        if event.col == 1:
-            px[event.row] = value
-        else:
-            pyx[event.row][event.col - 2] = value
-        self._set_draft(Draft.of(px, pyx), f"{name} = {_num(value)}")
-
-    @on(EditableTable.Refused)
-    def _cell_refused(self, event: EditableTable.Refused) -> None:
-        self._message(event.message, error=True)
-
-    @on(EditableTable.Cancelled)
-    def _cell_cancelled(self) -> None:
-        self._message("edit cancelled; nothing changed")
-
-    def _message(self, text: str, *, error: bool = False) -> None:
-        self.query_one("#p1-message", MessageLine).show(text, error=error)
+        self.set_draft(self.draft.with_cell(event.row, event.col - 1, value), f"{name} = {_num(value)}")
 
     # ---- results ---------------------------------------------------------------------------------
-    def watch_setup(self, setup: P1Settings) -> None:
+    def show_setup(self, setup: P1Settings) -> None:
         self.result = result = solve_p1(setup)
         self.query_one("#p1-joint", TableView).show(result.joint_table())
         self.query_one("#p1-back", TableView).show(result.backward_table())
@@ -237,11 +191,7 @@ class P1Screen(ProblemScreen):
         self.query_one("#p1-people-note", Static).update("\n".join(people.notes))
         plot = self.query_one("#p1-bars", Plot)
         plot.draw(lambda plt: draw_people(plt, result, plot.marker))
-        for box in self.query(SettingInput):
-            if box.in_force != getattr(setup, box.spec.name):
-                box.set_in_force(getattr(setup, box.spec.name))
         self._update_rules()
-        self._save()
 
     def _update_rules(self) -> None:
         if self.result is None:
@@ -260,68 +210,19 @@ class P1Screen(ProblemScreen):
     def on_data_table_cell_highlighted(self) -> None:
         self._update_rules()
 
-    # ---- people boxes ----------------------------------------------------------------------------
-    @on(SettingInput.Changed)
-    def _box_changed(self, event: SettingInput.Changed) -> None:
-        self.setup = replace(self.setup, **{event.name: event.value})
-        self._message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")
-
-    @on(SettingInput.Refused)
-    def _box_refused(self, event: SettingInput.Refused) -> None:
-        self._message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}", error=True)
-
     # ---- actions -----------------------------------------------------------------------------------
     def action_normalize(self) -> None:
         cursor = self.query_one(EditableTable).table.cursor_coordinate
-        px, pyx = list(self.draft.px), [list(r) for r in self.draft.pyx]
-        try:
-            if cursor.column == 1 or cursor.row >= self.n:
-                px, what = list(normalize(px)), "normalized p(x)"
-            else:
-                pyx[cursor.row] = list(normalize(pyx[cursor.row]))
-                what = f"normalized row x={state_label(cursor.row)}"
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
-            return
-        self._set_draft(Draft.of(px, pyx), what)
+        row = None if cursor.column == 1 or cursor.row >= self.n else cursor.row
+        self.edit(lambda d: d.normalized(row), "normalized " + ("p(x)" if row is None else f"row x={state_label(row)}"))
 
     def action_add_state(self) -> None:
-        if self.n >= MAX_STATES:
-            self._message(f"✗ at most {MAX_STATES} states", error=True)
-            return
-        self._set_draft(Draft.of(*add_state(self.draft.px, self.draft.pyx)),
-                        f"added state {state_label(self.n)} (empty; its people would stay put)")
+        self.edit(P1Draft.with_new_state, f"added state {state_label(self.n)} (empty; its people would stay put)")
 
     def action_delete_state(self) -> None:
         k = min(self.query_one(EditableTable).table.cursor_coordinate.row, self.n - 1)
-        try:
-            px, pyx = remove_state(self.draft.px, self.draft.pyx, k)
-        except InvalidInput as exc:
-            self._message(f"✗ {exc}", error=True)
-            return
-        self._set_draft(Draft.of(px, pyx), f"deleted state {state_label(k)}; p(x) and the rows were renormalized"
-                        " (u undoes)", undoable=True)
-
-    def action_reset(self) -> None:
-        what = "reset the model, N and seed to the homework's defaults (u undoes)"
-        self._undo.append((self.draft, self.setup, what))
-        self.setup = replace(P1Settings(), model=self.setup.model)
-        self._set_draft(DEFAULT_DRAFT, what)
-
-    def action_undo(self) -> None:
-        if not self._undo:
-            self._message("nothing to undo (u undoes a delete or a reset)")
-            return
-        draft, setup, what = self._undo.pop()
-        self.setup = setup
-        self._set_draft(draft, f"undid: {what.removesuffix(' (u undoes)')}")
-
-    def action_next_view(self) -> None:
-        self.query_one(Tabs).action_next_tab()
-
-    def action_new_seed(self) -> None:
-        self.setup = replace(self.setup, seed=self.setup.seed + 1)
-        self._message(f"✓ seed = {self.setup.seed}")
+        self.edit(lambda d: d.without_state(k),
+                  f"deleted state {state_label(k)}; p(x) and the rows were renormalized" + UNDOES, undoable=True)
 
     def export_files(self) -> dict[str, str]:
         if self.result is None:
@@ -331,18 +232,15 @@ class P1Screen(ProblemScreen):
                 "hw7-p1-tables.csv": csv_table(values.headers, values.text_rows())}
 
 
-def _saved_draft(saved: dict) -> tuple[Draft, DiscreteModel]:
+def _saved_draft(saved: dict) -> tuple[P1Draft, DiscreteModel]:
     """The saved draft (else the default) and the saved last valid model (else the default)."""
     try:
-        draft = Draft.of(saved["px"], saved["pyx"])
-        if len(draft.pyx) != len(draft.px) or any(len(r) != len(draft.px) for r in draft.pyx) \
-                or not 2 <= len(draft.px) <= MAX_STATES:
-            raise ValueError
-    except (KeyError, TypeError, ValueError):
+        draft = P1Draft.of(saved["px"], saved["pyx"])
+    except (InvalidInput, KeyError):
         draft = DEFAULT_DRAFT
     try:
-        model = DiscreteModel.from_arrays(saved["valid_px"], saved["valid_pyx"])
-    except (InvalidInput, KeyError, TypeError, ValueError):
+        model = P1Draft.of(saved["valid_px"], saved["valid_pyx"]).model()
+    except (InvalidInput, KeyError):
         model = DEFAULT_MODEL
     return draft, model
 

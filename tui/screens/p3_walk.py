@@ -26,4 +26,5 @@ class P3Screen(WalkScreen):
     def explain_markdown(self) -> str:
         r = self.result
         crossings = self.frames.crossings if self.frames is not None else (0, 0)
-        return explain_p3(r.setup, crossings, r.learned_evaluation, r.budget if r.trained else None)
+        tracked = self.frames.stochastic.trajectories.shape if self.frames is not None else None
+        return explain_p3(r.setup, crossings, r.learned_evaluation, r.budget if r.trained else None, tracked)

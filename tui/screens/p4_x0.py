@@ -13,7 +13,7 @@ from textual.widgets import Markdown, TabPane
 from textual.worker import get_current_worker
 
 from engine.problems import p3_walk
-from engine.problems.p3_walk import Comparison, Stopped
+from engine.problems.p3_walk import Comparison
 from tui.explain import explain_p4
 from tui.render import export_files
 from tui.messages import Cancelled, Note, RunMessage, TrainingProgress, next_run_id
@@ -50,7 +50,6 @@ class P4Screen(WalkScreen):
     TARGET = "p4"
     HELP = INTRO + KEYS_HELP
     BINDINGS = [Binding("b", "compare", "P3 vs P4")]
-    PALETTE = WalkScreen.PALETTE + (("Compare P3 vs P4", "train both targets with the same budget (b)", "compare"),)
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,7 +77,7 @@ class P4Screen(WalkScreen):
                 params, trained=trained, should_stop=lambda: worker.is_cancelled,
                 on_target=lambda t: self.post_message(Note(run_id, f"training the {t.upper()} target…")),
                 on_progress=lambda p: self.post_message(TrainingProgress(run_id, p)))
-        except Stopped:
+        except InterruptedError:  # Stopped, or the engine's own cancellation
             self.post_message(Cancelled(run_id))
             return
         self.post_message(CompareReady(run_id, comparison))
@@ -97,6 +96,13 @@ class P4Screen(WalkScreen):
         self.query_one("#compare-plot", Plot).draw(lambda plt: walk_plots.draw_comparison(plt, c, marker))
         self.show_message(f"✓ compared: mean score error P3 {c.p3.mean:.2e}, P4 {c.p4.mean:.2e}")
 
+    def watch_params(self, old, new) -> None:
+        super().watch_params(old, new)
+        if self.comparison is not None and old.train_settings("p3") != new.train_settings("p3"):
+            self.comparison = None  # it was measured for other settings: say so rather than show it
+            self.query_one("#compare-table", TableView).show(None)
+            self.query_one("#compare-plot", Plot).draw(lambda plt: plt.title("settings changed: press b to compare again"))
+
     def export_files(self) -> dict[str, str]:
         if self.result is None:
             return {}
@@ -105,4 +111,4 @@ class P4Screen(WalkScreen):
 
     def explain_markdown(self) -> str:
         r = self.result
-        return explain_p4(r.setup, r.learned_evaluation, self.comparison)
+        return explain_p4(r.setup, r.learned_evaluation, self.comparison, r.eps_forms)

@@ -16,9 +16,11 @@ from textual.reactive import reactive
 from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from engine.eps_net import check_fits
 from engine.errors import InvalidInput
 from engine.problems.p5_swiss import FRAME_POINTS, P5Result, P5Settings
 from engine.settings import spec_of
+from tui.explain import explain_p5_code
 from tui.messages import Cancelled, Failed, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
 from tui.render import export_files
 from tui.screens.trainable import TRAIN_GROUP, TrainableScreen
@@ -104,13 +106,11 @@ class P5Screen(TrainableScreen):
                 yield Plot(id="swiss-loss", title="training loss (log10)")
             with TabPane("Code", id="tab-code"):
                 with VerticalScroll():
-                    yield Markdown(resources.files("tui.screens").joinpath("p5_explain.md").read_text("utf-8"),
-                                   id="swiss-code")
+                    yield Markdown(explain_p5_code(), id="swiss-code")  # numbers from the notebook's schedule
 
     def on_mount(self) -> None:
         super().on_mount()
         self.message_line = self.query_one("#swiss-message", MessageLine)
-        self.query_one("#swiss-tabs Tabs").can_focus = False
         settings, notes = P5Settings.from_saved(self.settings())
         self._set_quietly(settings)
         self.message_line.show("; ".join(notes) or "Press t to train. Until then the animation uses the exact score "
@@ -184,8 +184,7 @@ class P5Screen(TrainableScreen):
             self.restart_asked = True  # ask first: a second t discards the running model
             self.message_line.show("a run is going: t again starts over and discards it; x cancels", error=True)
             return
-        self.restart_asked, settings = False, self.config
-        self.run_id = next_run_id()
+        self.restart_asked, settings, self.run_id = False, self.config, next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.recipe_settings().total_steps)
         self.message_line.show(f"training run {self.run_id} ({settings.recipe}) — x cancels")
         self._train_worker(self.run_id, settings)
@@ -212,9 +211,11 @@ class P5Screen(TrainableScreen):
         post(SwissReady(run_id, result, *saved))
 
     def load_checkpoint(self, checkpoint) -> None:
-        """From the models screen: this model's settings, then its weights and stored numbers."""
+        """From the models screen: this model's settings (if its weights fit), then its numbers."""
         try:
-            self._set_quietly(P5Settings.of_checkpoint(checkpoint.settings, self.config.particles))
+            check_fits((settings := P5Settings.of_checkpoint(checkpoint.settings)).recipe_settings(),
+                       checkpoint.state_dict)  # before the knobs change
+            self._set_quietly(settings)
         except InvalidInput as exc:
             self.message_line.show(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return

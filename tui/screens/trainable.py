@@ -10,13 +10,11 @@ name serves every screen).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-import numpy as np
 from textual import events, on
 from textual.app import ComposeResult
-from textual.command import DiscoveryHit, Hit, Provider
 from textual.widgets import Input, Label, Static, TabbedContent, Tabs
 
 from engine.errors import InvalidInput
@@ -31,40 +29,7 @@ Param = tuple[str, str, type, float, float]
 """key, label, type (int or float), lowest, highest."""
 
 
-class ScreenCommands(Provider):
-    """The palette's entries for the screen that opened it: its PALETTE actions and each of its views."""
-
-    def _commands(self) -> Iterable[tuple[str, str, Callable[[], Any]]]:
-        screen = self.screen
-        for title, help_text, action in getattr(screen, "PALETTE", ()):
-            yield title, help_text, getattr(screen, f"action_{action}")
-        tabs_id = getattr(screen, "TABS_ID", "")
-        if tabs_id:
-            tabs = screen.query_one(f"#{tabs_id}", TabbedContent)
-            for pane in tabs.query("TabPane"):
-                label = str(tabs.get_tab(pane.id).label)
-
-                def show(pane_id: str = pane.id) -> None:
-                    tabs.active = pane_id
-
-                yield f"View: {label}", f"show the {label} view (v cycles)", show
-
-    async def discover(self):
-        for title, help_text, command in self._commands():
-            yield DiscoveryHit(title, command, help=help_text)
-
-    async def search(self, query: str):
-        matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), command, help=help_text)
-
-
 class TrainableScreen(ProblemScreen):
-    COMMANDS = {ScreenCommands}
-    PALETTE: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-    """(title, help, action name) of the screen's own commands in the palette."""
     PARAMS: ClassVar[tuple[Param, ...]] = ()
     PARAM_PREFIX: ClassVar[str] = "param-"
     MESSAGE_ID: ClassVar[str] = ""
@@ -126,9 +91,9 @@ class TrainableScreen(ProblemScreen):
         _, label, kind, low, high = next(p for p in self.PARAMS if p[0] == key)
         kept = f"{self.values[key]:g}"
         try:
-            value = kind(event.value.strip())
-            if isinstance(value, float) and not np.isfinite(value):
-                raise ValueError
+            from engine.numbers import parse_number  # ASCII digits, bounded, finite: the one parser
+
+            value = parse_number(event.value, kind=kind, name=label)
             if not low <= value <= high:
                 raise InvalidInput(f"{label} must be from {low:g} to {high:g}, got {value:g}")
         except InvalidInput as exc:

@@ -37,7 +37,7 @@ from tui.widgets.table_view import TableView
 from tui.widgets.training import TrainingPanel
 
 BOXES = ("T", "sigma2", "particles", "seed", "steps", "lr")
-MODEL_FIELDS = ("mixture", "T", "sigma2", "seed", "steps", "lr")
+MODEL_FIELDS = ("mixture", "T", "sigma2", "seed", "steps", "lr", "loss", "batch", "hidden")
 """A change to one of these means the trained model no longer fits the settings."""
 SAMPLE_FIELDS = ("mixture", "T", "sigma2", "particles", "seed", "start")
 """A change to one of these means the frames and the quality table must be recomputed."""
@@ -52,6 +52,7 @@ cross for the deterministic flow; *Loss* (raw and smoothed); *Explain*.
 **Playback:** space plays/pauses (the result at t = 0 is held 2 s), ←/→ step, +/- speed, **z**
 zooms each frame to its own range (p₀ fills the plot at t = 0) or shows one axis for all.
 **p** cycles where the reverse starts: N(0, Tσ²) (the homework), the exact p_T, or N(mean, var + Tσ²).
+**l** switches the training loss: the homework's L(θ) exactly, or balanced (same minimiser, the default).
 **e** exports the tables (Markdown, CSV, with the error budget) and the plots in view; **c** copies the tables.
 A saved model whose settings match is reloaded on start; **m** lists saved models.
 """
@@ -75,16 +76,9 @@ class WalkScreen(WalkRuns, TrainableScreen):
         Binding("left_square_bracket", "score_t(-1)", "t−", show=False, key_display="["),
         Binding("right_square_bracket", "score_t(1)", "t+", show=False, key_display="]"),
         Binding("e", "export", "Export", show=False), Binding("c", "copy", "Copy", show=False),
+        Binding("l", "cycle_loss", "Loss", show=False),
         Binding("escape", "blur", "Leave box", show=False),
     ]
-
-    PALETTE = (("Train", "train the score in the background (t)", "train"),
-               ("Cancel", "stop training or sampling; the last model is kept (x)", "cancel"),
-               ("Export tables and plots", "Markdown, CSV and the plots in view (e)", "export"),
-               ("Copy tables", "the tables as Markdown, to the clipboard (c)", "copy"),
-               ("Play / pause", "the animations (space)", "toggle_play"),
-               ("Zoom histograms", "each frame on its own axis, or one axis for all (z)", "zoom"),
-               ("Start of the reverse", "cycle N(0, Tσ²) / exact p_T / matched (p)", "cycle_start"))
 
     params: reactive[WalkSettings] = reactive(WalkSettings(), init=False)
     frames: reactive[WalkFrames | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
@@ -124,7 +118,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
                 yield Plot(id="paths-deterministic")
                 yield Plot(id="paths-stochastic")
             with TabPane("Loss", id="tab-loss"):
-                yield Plot(id="walk-loss", title="training loss (log10)")
+                yield Plot(id="walk-loss", title="training loss in the homework's units, L(θ) per batch (log10)")
             yield from self.compose_extra_tabs()
             with TabPane("Explain", id="tab-explain"), VerticalScroll():
                 yield Markdown("", id="explain")
@@ -162,12 +156,12 @@ class WalkScreen(WalkRuns, TrainableScreen):
             return
         spec = event.box.spec
         self.show_message(f"✓ {spec.label} = {spec.format(event.value)}"
-                          + (" — press t to train with it" if event.name in ("steps", "lr") else ""))
+                          + (" — press t to train with it" if event.name in ("steps", "lr", "loss") else ""))
 
     def watch_params(self, old: WalkSettings, new: WalkSettings) -> None:
         self.save_settings(**as_saved(new))
         self.show_settings(as_saved(new))
-        if any(getattr(old, f) != getattr(new, f) for f in MODEL_FIELDS if f not in ("steps", "lr")):
+        if any(getattr(old, f) != getattr(new, f) for f in MODEL_FIELDS if f not in ("steps", "lr", "loss")):
             self.trained = None
         if any(getattr(old, f) != getattr(new, f) for f in SAMPLE_FIELDS):
             self._recompute(look_for_saved=self.trained is None)
@@ -234,6 +228,19 @@ class WalkScreen(WalkRuns, TrainableScreen):
         step = max(1, T // 20)
         target = step if (self.score_t == 1 and delta > 0) else self.score_t + delta * step
         self.score_t = max(1, min(T, target))
+
+    @property
+    def loss(self) -> str:
+        """The training loss in force: "balanced" or "homework" (engine.score_net.LOSSES)."""
+        return self.params.loss
+
+    def action_cycle_loss(self) -> None:
+        """l: the homework's L(θ) (t uniform, no weights) or the balanced loss (each t weighted by
+        Var(pt)/c², half the t log-uniform) — the same minimiser; the loss curve is in the homework's units."""
+        self.params = replace(self.params, loss="homework" if self.loss == "balanced" else "balanced")
+        words = ("the homework's L(θ): t uniform, no weights" if self.loss == "homework" else
+                 "balanced: each t weighted by Var(pt)/c², half the t log-uniform (same minimiser)")
+        self.show_message(f"training loss now {words} — press t to train")
 
     def action_zoom(self) -> None:
         self.fit = not self.fit

@@ -21,7 +21,7 @@ def find_saved(settings: TrainSettings) -> Checkpoint | None:
 
 def load_saved(checkpoint: Checkpoint, settings: TrainSettings | None = None) -> tuple[TrainedScore, tuple[float, ...]]:
     """Rebuild a saved model (with its own settings unless given) and its stored loss history."""
-    settings = settings or TrainSettings(**checkpoint.settings)
+    settings = settings or TrainSettings.from_saved(checkpoint.settings)
     state = checkpoint.state_dict or load_checkpoint(checkpoint.path, checkpoint.kind).state_dict
     losses = checkpoint.metrics.get("losses") or ()
     if not isinstance(losses, list):
@@ -39,5 +39,5 @@ def save_trained(screen, trained: TrainedScore, result: WalkResult) -> tuple[str
     metrics = {"final_loss": o.final_loss, "train_seconds": o.seconds,
                "w1_stochastic": ev.row("learned", "stochastic").w1,
                "w1_deterministic": ev.row("learned", "deterministic").w1,
-               "losses": list(o.losses[::stride]), "evaluation": result.summary()}
+               "losses": list(o.losses[::stride]), **result.summary()}
     return screen.save_model(trained, kind, name, metrics)

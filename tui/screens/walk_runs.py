@@ -17,7 +17,7 @@ from textual.worker import get_current_worker
 
 from engine.errors import InvalidInput
 from engine.problems import p3_walk
-from engine.problems.p3_walk import Stopped, WalkFrames, WalkResult, WalkSettings
+from engine.problems.p3_walk import WalkFrames, WalkResult, WalkSettings
 from engine.settings import as_saved
 from tui.messages import Cancelled, Failed, Note, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
 from tui.screens.trainable import TRAIN_GROUP
@@ -71,28 +71,28 @@ class WalkRuns:
                     return
                 self.post_message(Note(run_id, f"loading the saved model {found.name} …"))
                 trained, losses = load_saved(found, params.train_settings(self.TARGET) if checkpoint is None else None)
-                stored = p3_walk.result_from_summary(params, trained, found.metrics.get("evaluation"))
+                stored = p3_walk.result_from_summary(params, trained, found.metrics)
                 note = (f"✓ reloaded the saved model {found.name}" +
                         (" (its settings match)" if checkpoint is None else "") +
                         (" with its stored evaluation" if stored else ""))
             if stored is not None:  # measured when it was saved: only the learned frames are new
-                frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
-                                               params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+                frames = self._learned_frames(params, trained, on_phase, stop)
                 self.post_message(WalkReady(run_id, stored, frames, note, losses=losses))
             elif trained is not None:
-                self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses)
-        except Stopped:
+                self._evaluate(run_id, params, trained, stop, on_phase, save=False, note=note, losses=losses,
+                               exact=result.exact)
+        except InterruptedError:  # Stopped, or the engine's own cancellation
             self.post_message(Cancelled(run_id))
         except (InvalidInput, RuntimeError) as exc:
             self.post_message(Failed(run_id, f"the saved model could not be used: {exc}"))
 
-    def _evaluate(self, run_id, params, trained, stop, on_phase, *, save: bool, note: str = "", losses=()) -> None:
+    def _evaluate(self, run_id, params, trained, stop, on_phase, *, save: bool, note: str = "", losses=(),
+                  exact=None) -> None:
         from tui.screens.walk_models import save_trained
 
         self.post_message(Note(run_id, "sampling with the learned score…"))
-        result = p3_walk.evaluate_trained(params, trained, on_phase=on_phase, should_stop=stop)
-        frames = p3_walk.record_frames(params.setup(), trained.score_fn(), params.particles, params.seed,
-                                       params.start, kind="learned", on_phase=on_phase, should_stop=stop)
+        result = p3_walk.evaluate_trained(params, trained, exact=exact, on_phase=on_phase, should_stop=stop)
+        frames = self._learned_frames(params, trained, on_phase, stop)
         error = False
         if save:
             outcome = trained.outcome
@@ -102,8 +102,14 @@ class WalkRuns:
             note += self.saved_note(*save_trained(self, trained, result))
         self.post_message(WalkReady(run_id, result, frames, note, error, losses))
 
+    def _learned_frames(self, params: WalkSettings, trained, on_phase, stop) -> WalkFrames:
+        """The animations with the learned score (tabulated), in Problem 4's ε form on screen 4."""
+        return p3_walk.record_frames(params.setup(), trained.grid_score_fn(), params.particles, params.seed,
+                                     params.start, kind="learned", eps_form=self.TARGET == "p4", on_phase=on_phase,
+                                     should_stop=stop)
+
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _train_worker(self, run_id: int, params: WalkSettings) -> None:
+    def _train_worker(self, run_id: int, params: WalkSettings, exact) -> None:
         worker = get_current_worker()
         stop = lambda: worker.is_cancelled  # noqa: E731
         try:
@@ -116,9 +122,9 @@ class WalkRuns:
         if trained.outcome.status == "cancelled" or worker.is_cancelled:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
             return
-        try:
-            self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True)
-        except Stopped:
+        try:  # x (or ctrl+q) while sampling stops at the next step and saves nothing
+            self._evaluate(run_id, params, trained, stop, self._phases(run_id), save=True, exact=exact)
+        except InterruptedError:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
 
     def action_train(self) -> None:
@@ -131,16 +137,17 @@ class WalkRuns:
         self.training, self._confirm_until = True, 0.0
         p = self.params
         self.query_one(TrainingPanel).start(run_id, p.steps)
-        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed} — keys stay live; "
+        self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed}, {p.loss} loss — keys stay live; "
                           "x cancels")
-        self._train_worker(run_id, p)
+        self._train_worker(run_id, p, self.result.exact if self.result is not None else None)
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): its settings, then its evaluation."""
-        from engine.score_net import TrainSettings
+        from engine.score_net import TrainSettings, check_fits
 
         try:
-            s = TrainSettings(**checkpoint.settings)
+            s = TrainSettings.from_saved(checkpoint.settings)  # an old checkpoint trained "balanced"
+            check_fits(s, checkpoint.state_dict)  # before the parameter row changes
             params = WalkSettings.from_train_settings(s, particles=self.params.particles, start=self.params.start)
         except (InvalidInput, TypeError) as exc:
             self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)

@@ -75,6 +75,7 @@ class SettingInput(Input):
         self.in_force = value
         with self.prevent(Input.Changed):
             self.value = self.spec.format(value)
+        self.cursor_position = len(self.value)
 
     def action_leave(self) -> None:
         """Escape: back to the value in force, focus back to the screen."""
@@ -91,6 +92,7 @@ class SettingInput(Input):
         value = self.spec.parse(self.value)
         self.in_force = value
         self.value = self.spec.format(value)
+        self.cursor_position = len(self.value)  # after the whole number, not inside it
         self.post_message(self.Changed(self, self.spec.name, value, parsed=True))
 
 
