@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import InvalidInput
+from engine.settings import SEED, Spec, check_fields, setting
 from engine.toy2d import DATASETS, DEFAULT_N, Standardizer, make_dataset
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress, run_training, torch_setup
 from engine.vp import SCHEDULES, Schedule, make_schedule
@@ -32,56 +33,64 @@ from engine.vp import SCHEDULES, Schedule, make_schedule
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-RECIPES = ("faithful", "fast")
-EMBEDDINGS = ("raw", "sinusoidal")
+RECIPES = ("fast", "faithful")
+"""The recipes, the default first (one order for the screen's key, the command line and the engine)."""
+EMBEDDINGS = ("sinusoidal", "raw")
 CHECKPOINT_KIND = "p5-eps"
+
+# ---- every setting declared once (engine checks, command line, screen boxes, saved state) ----------
+RECIPE = Spec("recipe", "recipe", str, "fast", choices=RECIPES,
+              help="faithful: every setting of the toy-diffusion notebook; fast: ours for a CPU")
+DATASET = Spec("dataset", "data set", str, "swiss_roll", choices=DATASETS, help="the 2-D data set")
+EMBEDDING = Spec("embedding", "time embedding", str, "sinusoidal", choices=EMBEDDINGS,
+                 help="how t enters the network: 16 sinusoids of t/T, or t itself (the notebook)")
+SCHEDULE = Spec("schedule", "schedule", str, "cosine", choices=SCHEDULES, help="the noise schedule ᾱt")
+T_STEPS = Spec("T", "T", int, 40, 2, 1000, help="diffusion steps",
+               reason="T = 1 leaves no step to learn; beyond 1000 a CPU run and its 40-frame movie stop making sense")
+S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine schedule's offset")
+# 2,000 fast steps, measured as DDPM energy distance / the fresh-data floor (4,000 samples each, seeds
+# 0–4): 1.67 on average (worst seed 2.53; x0 2.18, DDIM 1.99); at lr 0.01 1.73 (worst 2.93); 1,000 steps
+# gave 2.8 (seeds 0–2); 4,000 steps ~1.3 in twice the time.
+STEPS = Spec("steps", "steps", int, 2000, 1, 10**6, help="optimizer steps (the fast recipe)",
+             reason="A million steps is hours on one CPU thread")
+EPOCHS = Spec("epochs", "epochs", int, 100, 1, 10_000, help="passes over the data (the faithful recipe)",
+              reason="10,000 epochs of the notebook are days on one CPU thread")
+BATCH = Spec("batch", "batch", int, 512, 1, 100_000, help="points per optimizer step",
+             reason="At most the default data set's size")
+LR = Spec("lr", "learning rate", float, 2e-2, 0, 10, low_open=True, help="Adam's learning rate",
+          reason="Beyond 10 every run diverges")
+EMA = Spec("ema", "EMA decay", float, 0.99, 0, 0.9999, help="0 = off, else sample with an average of the weights",
+           reason="1 would never move from the initial weights")
+HIDDEN = Spec("hidden", "hidden width", int, 64, 4, 1024, help="width of the MLP's hidden layers")
+N_DATA = Spec("n_data", "data points", int, DEFAULT_N, 100, 10**7, help="training points drawn from the data set",
+              reason="10 million points take 160 MB")
 
 
 @dataclass(frozen=True)
 class RecipeSettings:
     """Everything that determines a trained ε-network (saved beside its weights)."""
 
-    recipe: str = "fast"
-    dataset: str = "swiss_roll"
-    T: int = 40
-    s: float = 0.008
-    schedule: str = "cosine"
-    # fast: optimizer steps (faithful: derived from epochs). 2,000, measured as DDPM energy distance / the
-    # fresh-data floor (4,000 samples each, seeds 0–4): 1.67 on average (worst seed 2.53; x0 2.18, DDIM
-    # 1.99); at lr 0.01 1.73 (worst 2.93); 1,000 steps gave 2.8 (seeds 0–2); 4,000 steps ~1.3 in twice the time.
-    steps: int = 2000
-    epochs: int = 100  # faithful only
-    batch: int = 512
-    lr: float = 2e-2
-    embedding: str = "sinusoidal"
+    recipe: str = setting(RECIPE)
+    dataset: str = setting(DATASET)
+    T: int = setting(T_STEPS)
+    s: float = setting(S_OFFSET)
+    schedule: str = setting(SCHEDULE)
+    steps: int = setting(STEPS)  # fast: optimizer steps; faithful: derived from epochs
+    epochs: int = setting(EPOCHS)  # faithful only
+    batch: int = setting(BATCH)
+    lr: float = setting(LR)
+    embedding: str = setting(EMBEDDING)
     first_activation: bool = True
     shuffle: bool = True
     t_from_one: bool = True
     lr_decay: bool = True
-    ema: float = 0.99  # 0 = off; else sample with an exponential moving average of the weights
-    hidden: int = 64
-    n_data: int = DEFAULT_N
-    seed: int = 0
+    ema: float = setting(EMA)  # 0 = off; else sample with an exponential moving average of the weights
+    hidden: int = setting(HIDDEN)
+    n_data: int = setting(N_DATA)
+    seed: int = setting(SEED)
 
     def __post_init__(self) -> None:
-        checks = [
-            (self.recipe in RECIPES, f"recipe must be one of {', '.join(RECIPES)}, got {self.recipe!r}"),
-            (self.dataset in DATASETS, f"dataset must be one of {', '.join(DATASETS)}, got {self.dataset!r}"),
-            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"),
-            (self.embedding in EMBEDDINGS, f"embedding must be raw or sinusoidal, got {self.embedding!r}"),
-            (isinstance(self.T, int) and 2 <= self.T <= 1000, f"T must be from 2 to 1000, got {self.T!r}"),
-            (_finite(self.s) and 0 < self.s <= 1, f"s must be in (0, 1], got {self.s!r}"),
-            (isinstance(self.steps, int) and 1 <= self.steps <= 10**7, f"steps must be from 1 to 10^7, got {self.steps!r}"),
-            (isinstance(self.epochs, int) and 1 <= self.epochs <= 10**5, f"epochs must be from 1 to 10^5, got {self.epochs!r}"),
-            (isinstance(self.batch, int) and 1 <= self.batch <= 10**6, f"batch must be from 1 to 10^6, got {self.batch!r}"),
-            (_finite(self.ema) and 0 <= self.ema < 1, f"ema must be in [0, 1), got {self.ema!r}"),
-            (_finite(self.lr) and 0 < self.lr <= 10, f"the learning rate must be a finite number in (0, 10], got {self.lr!r}"),
-            (isinstance(self.hidden, int) and 4 <= self.hidden <= 1024, f"hidden must be from 4 to 1024, got {self.hidden!r}"),
-            (isinstance(self.n_data, int) and 100 <= self.n_data <= 10**7, f"n_data must be from 100 to 10^7, got {self.n_data!r}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise InvalidInput(message)
+        check_fields(self)
 
     @property
     def total_steps(self) -> int:
@@ -92,10 +101,6 @@ class RecipeSettings:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _finite(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def faithful(**overrides: Any) -> RecipeSettings:
@@ -115,45 +120,16 @@ def fast(**overrides: Any) -> RecipeSettings:
 
 
 def recipe(name: str, **overrides: Any) -> RecipeSettings:
-    if name == "faithful":
-        return faithful(**overrides)
-    if name == "fast":
-        return fast(**overrides)
-    raise InvalidInput(f"recipe must be one of {', '.join(RECIPES)}, got {name!r}")
+    """The named recipe's settings with ``overrides`` (the name is checked by :data:`RECIPE`)."""
+    return {"faithful": faithful, "fast": fast}[RECIPE.check(name)](**overrides)
 
 
 def build_model(settings: RecipeSettings) -> "torch.nn.Module":
-    """ε̂θ(x, t): [x, emb(t)] → Linear → (ReLU?) → 4 × [Linear(h, h) + ReLU] → Linear(h, 2).
-    emb(t) = t itself (raw, the notebook) or 16 sinusoids of t/T (sin/cos at 8 frequencies)."""
-    import torch
-    from torch import nn
+    """ε̂θ(x, t) as the recipe asks (engine.nets.EpsNet)."""
+    from engine.nets import EpsNet
 
-    h = settings.hidden
-    emb_dim = 1 if settings.embedding == "raw" else 16
-
-    class EpsNet(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            first: list[nn.Module] = [nn.Linear(2 + emb_dim, h)]
-            if settings.first_activation:
-                first.append(nn.ReLU())
-            body: list[nn.Module] = []
-            for _ in range(4):
-                body += [nn.Linear(h, h), nn.ReLU()]
-            self.net = nn.Sequential(*first, *body, nn.Linear(h, 2))
-            self.register_buffer("freqs", torch.pi * 2.0 ** torch.arange(8, dtype=torch.float32))
-            self.register_buffer("T", torch.tensor(float(settings.T)))
-
-        def embed(self, t: torch.Tensor) -> torch.Tensor:
-            if settings.embedding == "raw":
-                return t[:, None]
-            angles = (t[:, None] / self.T) * self.freqs[None, :]
-            return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
-
-        def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-            return self.net(torch.cat([x, self.embed(t.float())], dim=1))
-
-    return EpsNet()
+    return EpsNet(hidden=settings.hidden, embedding=settings.embedding,
+                  first_activation=settings.first_activation, T=settings.T)
 
 
 @dataclass(frozen=True)
@@ -229,30 +205,20 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     per_epoch = math.ceil(n / b)
     t_low = 1 if settings.t_from_one else 0
     ema_model = None
-    if settings.ema > 0:
+    if settings.ema > 0:  # hand-written, not AveragedModel: bench/bench_p5_ema.py measured it 5× cheaper
         import copy
 
-        ema_model = copy.deepcopy(model)
-        ema_params = list(ema_model.parameters())
-        ema_model.requires_grad_(False)
-    live_params = list(model.parameters())
+        ema_model = copy.deepcopy(model).requires_grad_(False)
+    ema_params, live_params = (list(ema_model.parameters()), list(model.parameters())) if ema_model else ([], [])
     trained_view = TrainedEps(settings, ema_model or model, standardizer, schedule, None, str(dev))
 
-    def update_ema() -> None:
-        # θ_ema ← d·θ_ema + (1 − d)·θ, with d ramped up from 0 so early averages are not stale
-        if ema_model is None:
-            return
-        d = min(settings.ema, (1 + step_box[0]) / (10 + step_box[0]))
-        with torch.no_grad():
-            torch._foreach_mul_(ema_params, d)
-            torch._foreach_add_(ema_params, live_params, alpha=1 - d)
-
-    step_box = [0]
+    def update_ema(k: int) -> None:
+        if ema_model is not None:
+            ema_update(ema_params, live_params, ema_decay(settings.ema, k))
 
     def loss_at(step: int) -> torch.Tensor:
-        step_box[0] = step
         if step:
-            update_ema()  # the weights the previous step produced
+            update_ema(step)  # the weights the previous step produced
         if settings.shuffle:
             idx = torch.randint(0, n, (b,), generator=gen, device=dev)
             x0 = x_all[idx]
@@ -271,11 +237,25 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     outcome = run_training(model, opt, loss_at, total, on_progress=on_progress, should_stop=should_stop,
                            scheduler=scheduler)
     if outcome.status == "done":
-        step_box[0] = total
-        update_ema()  # include the last step
+        update_ema(total)  # include the last step
     if ema_model is not None and outcome.status == "diverged":
         ema_model.load_state_dict(model.state_dict())  # the guard restored the last good weights
     return replace(trained_view, outcome=outcome)
+
+
+def ema_decay(decay: float, updates: int) -> float:
+    """The EMA's weight on the old average at the k-th update: d_k = min(decay, (1 + k)/(10 + k)),
+    ramped up from 0 so that early averages are not stale."""
+    return min(decay, (1 + updates) / (10 + updates))
+
+
+def ema_update(averaged: list, current: list, d: float) -> None:
+    """θ_ema ← d·θ_ema + (1 − d)·θ, in place, over every weight at once (two foreach kernels)."""
+    import torch
+
+    with torch.no_grad():
+        torch._foreach_mul_(averaged, d)
+        torch._foreach_add_(averaged, current, alpha=1 - d)
 
 
 def check_fits(settings: RecipeSettings, state_dict: dict) -> None:

@@ -261,3 +261,57 @@ def test_p3_p4_declarations_are_the_engines():
         if spec.name in walk:
             assert walk[spec.name] is spec
     assert walk["T"] is T_STEPS and walk["sigma2"] is SIGMA2
+
+
+# ---- Problem 5 ------------------------------------------------------------------------------------
+def _p5_cases():
+    from engine.problems.p5_swiss import P5Settings
+
+    return [pytest.param(spec, case, id=f"{spec.name}={case.text}")
+            for spec in specs_of(P5Settings) for case in boundary_cases(spec)]
+class _StubResult:
+    """What the stubbed workflow returns: enough for ``hw7-tui p5 --json`` to print."""
+
+    evaluation = None
+
+    def __init__(self, settings) -> None:
+        self.settings = settings
+
+    def as_json(self) -> dict:
+        return {"ran": True}
+
+
+@pytest.mark.parametrize("spec, case", _p5_cases())
+def test_p5_cli_screen_and_engine_agree(spec, case, monkeypatch, capsys):
+    from engine.eps_net import RecipeSettings
+    from engine.problems import p5_swiss
+    from engine.problems.p5_swiss import P5Settings
+    from tui.cli import main
+
+    seen: list = []
+    monkeypatch.setattr(p5_swiss, "run", lambda settings, **kw: seen.append(settings) or _StubResult(settings))
+    expected = expected_by_range(spec, case)
+    valid, message = validator_says(spec, case.text)
+    assert valid == expected, (case, message)
+    recipe = ["--recipe", "faithful"] if spec.name == "epochs" else []  # epochs count the faithful recipe's training
+    status = main(["p5", *recipe, f"{spec.option}={case.text}", "--json"])  # "=": a negative is not an option
+    err = capsys.readouterr().err
+    assert status == (0 if expected else 2), err
+    if expected:  # the value reached the workflow unchanged
+        assert getattr(seen[0], spec.name) == spec.parse(case.text)
+    else:  # the command line says what the box says, in one line
+        assert message in err and err.count("\n") == 1, (message, err)
+    assert engine_accepts(P5Settings, spec.name, case.value) == expected
+    if spec.name in RecipeSettings.__dataclass_fields__:  # the engine's own recipe checks with the same spec
+        assert engine_accepts(RecipeSettings, spec.name, case.value) == expected
+
+
+def test_p5_declarations_are_the_engines():
+    """No second copy of a range: the recipe's fields and the problem's are the same Spec objects."""
+    from engine.eps_net import RecipeSettings
+    from engine.problems.p5_swiss import P5Settings
+
+    recipe_specs = {s.name: s for s in specs_of(RecipeSettings)}
+    for spec in specs_of(P5Settings):
+        if spec.name in recipe_specs:
+            assert recipe_specs[spec.name] is spec

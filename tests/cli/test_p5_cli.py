@@ -38,13 +38,14 @@ def test_tables_and_oracle(capsys):
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["p5", "--recipe", "slow"], "invalid choice"),
-    (["p5", "--dataset", "spiral"], "invalid choice"),
-    (["p5", "--lr", "nan"], "not a finite number"),
+    (["p5", "--recipe", "slow"], "recipe must be one of fast, faithful, got 'slow'"),
+    (["p5", "--dataset", "spiral"], "data set must be one of swiss_roll, two_moons"),
+    (["p5", "--lr", "nan"], "learning rate: 'nan' is not a finite number"),
     (["p5", "--steps", "0"], "--steps"),
     (["p5", "--dataset", "two_moons", "--oracle", "--steps", "1"], "swiss roll only"),
     (["p5", "--samples", "/nonexistent-dir/x.npz"], "does not exist"),
     (["p5", "--device", "cuda", "--steps", "1"], "cuda"),
+    (["p5", "--recipe", "faithful", "--steps", "5"], "--steps is for the fast recipe"),
 ])
 def test_bad_arguments_exit_2(argv, words, capsys):
     import torch

@@ -105,3 +105,17 @@ def test_p1_people_view_refused_n(snap_compare, tmp_path):
     keeps the text; the people table (Problem 1 (3)'s answer) and the bars stay in view."""
     keys = ["v", "v", "tab", "tab", "tab", "ctrl+u", "1", "e", "1", "6", "enter"]  # table → tabs → pane → N
     assert snap_compare(make_app(tmp_path, problem=1, fresh=True), terminal_size=(80, 24), press=keys)
+
+
+async def _two_moons_data_view(pilot):
+    await _wait_for_swiss(pilot)
+    await pilot.press("d", "v", "v")  # two moons, the Data view
+    while pilot.app.screen.result.settings.dataset != "two_moons":
+        await pilot.pause(0.05)
+    await pilot.pause(0.3)
+
+
+def test_swiss_data_two_moons(snap_compare, tmp_path):
+    app = make_app(tmp_path, problem=5, fresh=True)
+    app.torch_warm_up_s = None
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_two_moons_data_view)

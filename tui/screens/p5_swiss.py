@@ -1,68 +1,46 @@
-"""Problem 5 screen: the toy-diffusion swiss roll — schedule, training, the 40-frame denoising,
-three samplers side by side with their numbers, knobs for ablations, and the code explained."""
+"""Problem 5 screen: the toy-diffusion swiss roll. Arranges and reacts only: boxes and keys set
+``config`` (a reactive P5Settings; its watcher saves, shows and re-previews); workers run the
+workflow (engine.problems.p5_swiss) and post typed messages (tui.messages); ``result`` is
+reactive too, and its watcher draws every view."""
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from importlib import resources
 
-import numpy as np
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Markdown, Static, TabbedContent, TabPane
+from textual.reactive import reactive
+from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from engine.eps_net import check_fits
 from engine.errors import InvalidInput
+from engine.problems.p5_swiss import FRAME_POINTS, P5Result, P5Settings
+from engine.settings import spec_of
 from tui.explain import explain_p5_code
-from tui.screens.trainable import TRAIN_GROUP, Param, TrainableScreen
+from tui.messages import Cancelled, Failed, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
+from tui.render import export_files
+from tui.screens.trainable import TRAIN_GROUP, TrainableScreen
+from tui.plots import swiss as plots
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
-from tui.widgets.training import TrainingDone, TrainingPanel, TrainingUpdate, next_run_id
+from tui.widgets.setting_input import MessageLine, SettingInput
+from tui.widgets.table_view import TableView
+from tui.widgets.training import TrainingPanel
 
-RECIPES = ("fast", "faithful")
-DATASETS = ("swiss_roll", "two_moons", "eight_gaussians", "checkerboard")
-EMBEDDINGS = ("sinusoidal", "raw")
-KNOBS: tuple[Param, ...] = (
-    ("T", "T", int, 2, 1000),
-    ("steps", "steps", int, 1, 10**6),
-    ("epochs", "epochs", int, 1, 10_000),
-    ("lr", "lr", float, 1e-6, 1.0),
-    ("batch", "batch", int, 1, 100_000),
-    ("seed", "seed", int, 0, 2**31 - 1),
-)
-FRAME_POINTS = 1500
-AXIS = 2.5
-
-HELP = """
-**Knobs** (Tab to reach the boxes, Enter to set): T diffusion steps, training steps (fast recipe)
-or epochs (faithful), learning rate, batch and seed. Keys: **r** switches the recipe
-(*fast*: random minibatches, decaying rate, sinusoidal t, EMA — or *faithful*: the notebook's
-training settings and its 10,000 samples), **d** the data set, **k** the time embedding (sinusoidal or raw t). Changing the recipe
-resets the knobs to its defaults.
-
-**t** trains in the background (progress bar, live loss, steps/s); **x** cancels. Until a model is
-trained, the animation and samplers use the *exact* score of the swiss roll (a mixture along its
-curve) — the sampling error alone.
-
-**Views** (`v` cycles): *Denoise* the 40-frame DDPM animation (space plays/pauses, ←/→ step, +/- speed);
-*Samplers* DDPM and the x0 sampler (the notebook's two) and DDIM (ours: the notebook has none) side by
-side with their energy distance; *Data*
-fresh data against generated; *Schedule* ᾱt and βt; *Quality* energy distance and MMD² for each
-sampler beside the fresh-data floor and N(0, I); *Loss*; *Code* the notebook explained part by part
-next to the math and Problem 4. **e** exports the quality table and the visible plot.
-"""
+BOXES = ("T", "steps", "epochs", "lr", "batch", "seed")
+PREVIEW_INPUTS = ("dataset", "T", "schedule", "seed")
+"""What the exact-score preview depends on (the recipe does not change the exact score)."""
 
 
-@dataclass(frozen=True)
-class SwissResult:
-    kind: str  # "exact" or "learned"
-    settings: Any
-    evaluation: Any
-    data: np.ndarray  # fresh data subsample (standardized)
-    schedule: Any
+@dataclass
+class SwissReady(RunMessage):
+    """A run's result: the exact-score preview, a trained and measured model, or a reloaded one."""
+
+    result: P5Result
     checkpoint: str | None = None
     save_error: str | None = None
 
@@ -70,52 +48,46 @@ class SwissResult:
 class P5Screen(TrainableScreen):
     PROBLEM = 5
     TOPIC = "The toy-diffusion swiss roll"
-    HELP = HELP
+    HELP = resources.files("tui.screens").joinpath("p5_help.md").read_text("utf-8")
     CSS_PATH = "p5_swiss.tcss"
     AUTO_FOCUS = ""
+    MESSAGE_ID, TABS_ID = "swiss-message", "swiss-tabs"
+    PALETTE = (("Train", "train ε̂θ in the background, then sample and measure (t)", "train"),
+               ("Cancel", "stop training or sampling (x)", "cancel"),
+               ("Export tables and plots", "the quality table and the plots in view (e)", "export"),
+               ("Copy tables", "the quality table as Markdown, to the clipboard (c)", "copy"),
+               ("Play / pause", "the denoising animation (space)", "toggle_play"),
+               ("Reset settings", "every setting back to its default (R; u undoes)", "reset"),
+               ("Undo reset", "the settings before the last reset (u)", "undo"))
 
     BINDINGS = [
-        Binding("t", "train", "Train"),
-        Binding("x", "cancel", "Cancel"),
-        Binding("space", "toggle_play", "Play"),
-        Binding("r", "cycle('recipe')", "Recipe"),
-        Binding("d", "cycle('dataset')", "Data", show=False),
-        Binding("k", "cycle('embedding')", "Embedding", show=False),
-        Binding("left", "step(-1)", "◀", show=False),
-        Binding("right", "step(1)", "▶", show=False),
+        Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
+        Binding("r", "cycle('recipe')", "Recipe"), Binding("d", "cycle('dataset')", "Data"),
+        Binding("k", "cycle('embedding')", "t-in"),
+        Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
+        Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
         Binding("minus", "slower", "Slower", show=False, key_display="-"),
-        Binding("v", "next_view", "View"),
-        Binding("e", "export", "Export", show=False),
-        Binding("c", "copy", "Copy", show=False),
-        Binding("escape", "blur", "Leave box", show=False),
+        Binding("v", "next_view", "View"), Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False),
     ]
-    QUALITY_N = 4000
-    """Samples per sampler (and fresh points) for the quality numbers, as in the benchmark (the faithful
-    recipe draws the notebook's 10,000: engine.eps_net.sample_count)."""
-    PARAMS = KNOBS
-    PARAM_PREFIX = "knob-"
-    MESSAGE_ID = "swiss-message"
-    TABS_ID = "swiss-tabs"
-    VIEWS = ("tab-denoise", "tab-samplers", "tab-data", "tab-schedule", "tab-quality", "tab-loss", "tab-code")
+    config: reactive[P5Settings] = reactive(P5Settings, init=False)
+    result: reactive[P5Result | None] = reactive(None, init=False)
 
     def __init__(self) -> None:
         super().__init__(id="p5")
-        self.choices = {"recipe": "fast", "dataset": "swiss_roll", "embedding": "sinusoidal"}
-        self.values: dict[str, Any] = {}
-        self.result: SwissResult | None = None
-        self.trained: Any = None
         self.run_id: int | None = None
-        self.playback = Playback(self, self._show_frame, fps=8)
+        self.restart_asked, self.before_reset = False, None
+        self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=8)
 
-    # ---- layout --------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         with Vertical(id="swiss-top"):
             with Horizontal(id="swiss-knobs"):
-                yield from self.compose_params()
+                for name in BOXES:
+                    yield Label(name, classes="param-label")
+                    yield SettingInput(spec_of(P5Settings, name), id=f"knob-{name}", classes="param-input")
             yield Static("", id="swiss-choices", classes="caption")
             yield TrainingPanel(id="swiss-train", curve_id="swiss-loss")
-            yield Static("", id="swiss-message", classes="message")
+            yield MessageLine("", id="swiss-message", classes="message")
         with TabbedContent(id="swiss-tabs"):
             with TabPane("Denoise", id="tab-denoise"):
                 yield FramePlot(id="swiss-movie")
@@ -129,300 +101,200 @@ class P5Screen(TrainableScreen):
                 yield Plot(id="swiss-schedule")
             with TabPane("Quality", id="tab-quality"):
                 with VerticalScroll():
-                    yield DataTable(id="swiss-quality", cursor_type="none", zebra_stripes=True)
-                    yield Static("", id="swiss-quality-note", classes="rules")
+                    yield TableView(id="swiss-quality", empty="train (t) to measure the samplers")
             with TabPane("Loss", id="tab-loss"):
                 yield Plot(id="swiss-loss", title="training loss (log10)")
             with TabPane("Code", id="tab-code"):
                 with VerticalScroll():
-                    yield Markdown(explain_p5_code(), id="swiss-code")  # numbers from the notebook's schedule and data
+                    yield Markdown(explain_p5_code(), id="swiss-code")  # numbers from the notebook's schedule
 
     def on_mount(self) -> None:
         super().on_mount()
-        saved = self.settings()
-        for key, options in (("recipe", RECIPES), ("dataset", DATASETS), ("embedding", EMBEDDINGS)):
-            if saved.get(key) in options:
-                self.choices[key] = saved[key]
-        self._reset_values()
-        self.restore_params(saved)
-        self.query_one("#swiss-tabs Tabs").can_focus = False
-        self._show_knobs()
-        self.show_message("Press t to train. Until then the animation uses the exact score of the swiss roll.")
-        self._compute_exact()
+        self.message_line = self.query_one("#swiss-message", MessageLine)
+        settings, notes = P5Settings.from_saved(self.settings())
+        self._set_quietly(settings)
+        self.message_line.show("; ".join(notes) or "Press t to train. Until then the animation uses the exact score "
+                               "of the swiss roll.", error=bool(notes))
+        self.run_id = next_run_id()
+        self._start_worker(self.run_id, self.config)
 
-    def _reset_values(self) -> None:
-        from engine.eps_net import recipe
+    # ---- settings: boxes and keys set `config`; its watcher saves, shows and recomputes -----------
+    def watch_config(self, old: P5Settings, new: P5Settings) -> None:
+        self.save_settings(**new.as_saved())
+        self._show_config(new)
+        learned = self.result is not None and self.result.score == "learned"
+        if not learned and any(getattr(old, k) != getattr(new, k) for k in PREVIEW_INPUTS):
+            self.run_id = next_run_id()
+            self._start_worker(self.run_id, new, look=False)
 
-        r = recipe(self.choices["recipe"])
-        self.values = {"T": r.T, "steps": r.steps, "epochs": r.epochs, "lr": r.lr, "batch": r.batch, "seed": 0}
-        self.choices["embedding"] = r.embedding
+    def _set_quietly(self, c: P5Settings) -> None:  # by code that starts its own work: no preview
+        self.set_reactive(P5Screen.config, c)
+        self.save_settings(**c.as_saved())
+        self._show_config(c)
 
-    def _show_knobs(self) -> None:
-        self.show_params()
-        c = self.choices
-        used = "epochs" if c["recipe"] == "faithful" else "steps"
+    def _show_config(self, c: P5Settings) -> None:
+        self.show_settings(c.as_saved())
         self.query_one("#swiss-choices", Static).update(
-            f"recipe [b]{c['recipe']}[/] (r) · data [b]{c['dataset']}[/] (d) · t input [b]{c['embedding']}[/] (k) · "
-            f"uses {used}")
+            f"recipe [b]{c.recipe}[/] (r) · [b]{c.dataset}[/] (d) · t [b]{c.embedding}[/] (k) · trains by {c.budget}")
 
-    def _recipe_settings(self):
-        from engine.eps_net import recipe
-
-        v, c = self.values, self.choices
-        return recipe(c["recipe"], dataset=c["dataset"], embedding=c["embedding"], T=int(v["T"]),
-                      steps=int(v["steps"]), epochs=int(v["epochs"]), lr=float(v["lr"]), batch=int(v["batch"]),
-                      seed=int(v["seed"]))
-
-    # ---- knobs -----------------------------------------------------------------------------------
-    @on(Input.Submitted, ".param-input")
-    def _knob_submitted(self, event: Input.Submitted) -> None:
-        parsed = self.parse_param(event)
-        if parsed is None:
-            return
-        key, label, value = parsed
-        self.show_message(f"✓ {label} = {value:g} — press t to train with it")
-        if key == "T" and self.trained is None:
-            self._compute_exact()
+    @on(SettingInput.Changed)
+    def _box_changed(self, event: SettingInput.Changed) -> None:
+        self.set_focus(None)  # back to the screen's keys
+        self.config = replace(self.config, **{event.name: event.value})
+        self.message_line.show(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)} — press t to train with it")
 
     def action_cycle(self, what: str) -> None:
-        options = {"recipe": RECIPES, "dataset": DATASETS, "embedding": EMBEDDINGS}[what]
-        self.choices[what] = options[(options.index(self.choices[what]) + 1) % len(options)]
-        if what == "recipe":
-            self._reset_values()
-        self.save_settings(**self.choices, **self.values)
-        self._show_knobs()
-        self.show_message(f"{what}: {self.choices[what]} — press t to train")
-        if what == "dataset" and self.trained is None:
-            self._compute_exact()  # the recipe does not change the exact score; the data set does
+        options = spec_of(P5Settings, what).choices
+        value = options[(options.index(getattr(self.config, what)) + 1) % len(options)]
+        self.config = self.config.with_recipe(value) if what == "recipe" else replace(self.config, **{what: value})
+        self.message_line.show(f"{spec_of(P5Settings, what).label}: {value} — press t to train")
 
-    # ---- workers ----------------------------------------------------------------------------------
-    def _compute_exact(self) -> None:
-        try:
-            settings = self._recipe_settings()
-        except InvalidInput as exc:
-            self.show_message(f"✗ {exc}", error=True)
-            return
-        self.run_id = next_run_id()
-        self._exact_worker(self.run_id, settings)
+    def action_reset(self) -> None:
+        self.before_reset, self.config = self.config, P5Settings()
+        self.message_line.show("every setting back to its default — u undoes")
 
+    def action_undo(self) -> None:
+        undone, self.before_reset = self.before_reset, None
+        if undone is not None:
+            self.config = undone
+        self.message_line.show("reset undone: the settings before it are back" if undone else "nothing to undo")
+
+    # ---- workers: the workflow's phases, reported with typed messages ----------------------------
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _exact_worker(self, run_id: int, settings) -> None:
-        """Before training: the data, the schedule, and (swiss roll) the exact-score samplers."""
-        from engine.eps_net import TrainedEps, evaluate, load_data, oracle_eps_fn
-        from engine.vp import make_schedule
+    def _start_worker(self, run_id: int, settings: P5Settings, checkpoint=None, look: bool = True) -> None:
+        """A saved model (given, or on start one of these settings), else the exact-score preview."""
+        from engine.problems.p5_swiss import find_saved, preview, reload
+        from tui.screens.models import models_dir
 
         worker = get_current_worker()
-        data, standardizer = load_data(settings)
-        schedule = make_schedule(settings.schedule, settings.T, settings.s)
-        evaluation = None
-        if settings.dataset == "swiss_roll":
-            shell = TrainedEps(settings, None, standardizer, schedule)
-            try:
-                evaluation = evaluate(shell, n=1500, seed=settings.seed, eps_fn=oracle_eps_fn(shell, 600),
-                                      frame_points=FRAME_POINTS, should_stop=lambda: worker.is_cancelled,
-                                      floor_pairs=1)
-            except InterruptedError:
-                return
-        if not worker.is_cancelled:
-            self.post_message(TrainingDone(run_id, None, SwissResult("exact", settings, evaluation, data[:3000], schedule)))
+        stop = lambda: worker.is_cancelled  # noqa: E731
+        checkpoint = checkpoint or (find_saved(settings, models_dir()) if look else None)
+        try:
+            result = preview(settings, stop) if checkpoint is None else reload(settings, checkpoint, stop, lambda p: (
+                self.post_message(PhaseProgress(run_id, f"loading: {p.phase}", p.step, p.total, p.elapsed))))
+        except InvalidInput as exc:
+            self.post_message(Failed(run_id, str(exc)))
+            return
+        except InterruptedError:
+            return
+        self.post_message(SwissReady(run_id, result))
 
     def action_train(self) -> None:
-        try:
-            settings = self._recipe_settings()
-        except InvalidInput as exc:
-            self.show_message(f"✗ {exc}", error=True)
+        if self.query_one(TrainingPanel).running and not self.restart_asked:
+            self.restart_asked = True  # ask first: a second t discards the running model
+            self.message_line.show("a run is going: t again starts over and discards it; x cancels", error=True)
             return
-        self.run_id = next_run_id()
-        self.query_one(TrainingPanel).start(self.run_id, settings.total_steps)
-        self.show_message(f"training run {self.run_id} ({settings.recipe}): {settings.total_steps:,} steps — x cancels")
+        self.restart_asked, settings, self.run_id = False, self.config, next_run_id()
+        self.query_one(TrainingPanel).start(self.run_id, settings.recipe_settings().total_steps)
+        self.message_line.show(f"training run {self.run_id} ({settings.recipe}) — x cancels")
         self._train_worker(self.run_id, settings)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _train_worker(self, run_id: int, settings) -> None:
-        from engine.eps_net import CHECKPOINT_KIND, evaluate, load_data, sample_count, train_eps
+    def _train_worker(self, run_id: int, settings: P5Settings) -> None:
+        from engine.eps_net import CHECKPOINT_KIND
+        from engine.problems.p5_swiss import checkpoint_name, run
 
-        worker = get_current_worker()
+        worker, post = get_current_worker(), self.post_message
         try:
-            trained = train_eps(settings, on_progress=lambda p: self.post_message(TrainingUpdate(run_id, p)),
-                                should_stop=lambda: worker.is_cancelled)
+            result = run(settings, frame_points=FRAME_POINTS, should_stop=lambda: worker.is_cancelled,
+                         on_progress=lambda p: post(TrainingProgress(run_id, p)),
+                         on_trained=lambda o: post(TrainingEnded(run_id, o)),
+                         on_phase=lambda p: post(PhaseProgress(run_id, p.phase, p.step, p.total, p.elapsed)))
         except InvalidInput as exc:
-            self.post_message(TrainingDone(run_id, None, None, error=str(exc)))
+            post(Failed(run_id, str(exc)))
             return
-        if trained.outcome.status == "cancelled" or worker.is_cancelled:
-            self.post_message(TrainingDone(run_id, trained.outcome, None))
+        if result.evaluation is None:
+            post(Cancelled(run_id, result.outcome.steps_done))
             return
-        try:
-            evaluation = evaluate(trained, n=sample_count(settings, self.QUALITY_N), seed=settings.seed, frame_points=FRAME_POINTS,
-                                  should_stop=lambda: worker.is_cancelled)
-        except InterruptedError:
-            return
-        checkpoint, save_error = self._save_checkpoint(trained, CHECKPOINT_KIND, evaluation)
-        data, _ = load_data(settings)
-        self.post_message(TrainingDone(run_id, trained.outcome, SwissResult(
-            "learned", settings, evaluation, data[:3000], trained.schedule, checkpoint, save_error)))
-
-    def _save_checkpoint(self, trained, kind, evaluation) -> tuple[str | None, str | None]:
-        s = trained.settings
-        name = f"{kind}-{s.recipe}-{s.dataset}-n{s.total_steps}-seed{s.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
-        metrics = {"final_loss": trained.outcome.final_loss, "train_seconds": trained.outcome.seconds,
-                   "energy_ddpm": evaluation.get("ddpm").energy, "floor": evaluation.floor.energy}
-        return self.save_model(trained, kind, name, metrics)
+        trained = result.trained
+        saved = self.save_model(trained, CHECKPOINT_KIND, checkpoint_name(trained.settings), result.metrics())
+        post(SwissReady(run_id, result, *saved))
 
     def load_checkpoint(self, checkpoint) -> None:
-        from engine.eps_net import RecipeSettings, check_fits
-
+        """From the models screen: this model's settings (if its weights fit), then its numbers."""
         try:
-            settings = RecipeSettings(**checkpoint.settings)
-            check_fits(settings, checkpoint.state_dict)  # before the knobs change
-        except (InvalidInput, TypeError) as exc:
-            self.show_message(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
+            check_fits((settings := P5Settings.of_checkpoint(checkpoint.settings)).recipe_settings(),
+                       checkpoint.state_dict)  # before the knobs change
+            self._set_quietly(settings)
+        except InvalidInput as exc:
+            self.message_line.show(f"✗ {checkpoint.name}: its settings are not usable here ({exc})", error=True)
             return
-        self.choices.update(recipe=settings.recipe, dataset=settings.dataset, embedding=settings.embedding)
-        self.values.update(T=settings.T, steps=settings.steps, epochs=settings.epochs, lr=settings.lr,
-                           batch=settings.batch, seed=settings.seed)
-        self._show_knobs()
         self.run_id = next_run_id()
-        self.show_message(f"loading {checkpoint.name} …")
-        self._load_worker(self.run_id, settings, checkpoint.state_dict)
+        self.message_line.show(f"loading {checkpoint.name} …")
+        self._start_worker(self.run_id, self.config, checkpoint)
 
-    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
-    def _load_worker(self, run_id: int, settings, state_dict) -> None:
-        from engine.eps_net import evaluate, load_data, load_trained, sample_count
+    # ---- what the workers report -----------------------------------------------------------------
+    @on(TrainingProgress)
+    def _on_progress(self, m: TrainingProgress) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).progress(m.run_id, m.progress)
 
-        try:
-            trained = load_trained(settings, state_dict)
-        except (RuntimeError, InvalidInput) as exc:
-            self.post_message(TrainingDone(run_id, None, None, error=f"the saved weights do not fit: {exc}"))
+    @on(PhaseProgress)
+    def _on_phase(self, m: PhaseProgress) -> None:
+        if m.is_current(self.run_id):
+            panel = self.query_one(TrainingPanel)
+            if panel.run_id != m.run_id:  # a run that did not train (loading): followed from its first report
+                panel.follow(m.run_id)
+            panel.phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
+
+    @on(TrainingEnded)
+    def _on_trained(self, m: TrainingEnded) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
+            if m.outcome.status != "cancelled":
+                self.message_line.show("sampling with the learned ε̂θ and measuring the samplers…")
+
+    @on(Cancelled)
+    def _on_cancelled(self, m: Cancelled) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).stop(m.run_id, f"cancelled after {m.steps_done:,} training steps")
+            self.message_line.show(f"training cancelled after {m.steps_done:,} steps")
+
+    @on(Failed)
+    def _on_failed(self, m: Failed) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).stop(m.run_id, "failed")
+            self.message_line.show(f"✗ {m.error}", error=True)
+
+    @on(SwissReady)
+    def _on_ready(self, m: SwissReady) -> None:
+        if not m.is_current(self.run_id):
             return
-        evaluation = evaluate(trained, n=sample_count(settings, self.QUALITY_N), seed=settings.seed, frame_points=FRAME_POINTS)
-        data, _ = load_data(settings)
-        self.post_message(TrainingDone(run_id, None, SwissResult("learned", settings, evaluation, data[:3000],
-                                                                 trained.schedule)))
-
-    @on(TrainingUpdate)
-    def _on_update(self, message: TrainingUpdate) -> None:
-        self.query_one(TrainingPanel).progress(message.run_id, message.progress)
-
-    @on(TrainingDone)
-    def _on_done(self, message: TrainingDone) -> None:
-        if message.run_id != self.run_id:
+        self.result = r = m.result
+        panel, o = self.query_one(TrainingPanel), r.outcome
+        if r.score == "exact":
             return
-        if message.outcome is not None:
-            self.query_one(TrainingPanel).finish(message.run_id, message.outcome)
-        if message.error:
-            self.show_message(f"✗ {message.error}", error=True)
-            return
-        if message.result is None:
-            if message.outcome is not None and message.outcome.status == "cancelled":
-                self.show_message(f"training cancelled after {message.outcome.steps_done:,} steps")
-            return
-        self.result = message.result
-        if self.result.kind == "learned":
-            self.trained = True
-            saved = self.saved_note(self.result.checkpoint, self.result.save_error)
-            diverged = message.outcome is not None and message.outcome.status == "diverged"
-            self.show_message(("✗ diverged: " + message.outcome.message if diverged else
-                               "✓ trained: animation and samplers use the learned ε̂θ") + saved, error=diverged)
-        self._draw_all()
+        panel.follow(m.run_id)
+        panel.stop(m.run_id, f"saved model {r.source}" if o is None else f"{o.status} · {o.steps_done:,} steps in "
+                   f"{o.seconds:.1f} s · final loss {o.final_loss:.4g} · sampled and measured")
+        panel.show_losses(r.losses)  # drawn against steps now that the run is over
+        diverged = o is not None and o.status == "diverged"
+        self.message_line.show("✓ reloaded the saved model of these settings (named above), numbers as stored"
+                               if o is None else ("✗ diverged: " + o.message if diverged else "✓ trained: animation "
+                               "and samplers use the learned ε̂θ") + self.saved_note(m.checkpoint, m.save_error),
+                               error=diverged)
 
-    # ---- drawing ----------------------------------------------------------------------------------
-    def _draw_all(self) -> None:
-        r = self.result
-        marker = self.app.plot_marker
-        self._draw_schedule(r.schedule)
-        data = r.data
+    def watch_result(self, r: P5Result | None) -> None:  # draws every view
+        if r is None:
+            return
+        marker, lim = self.app.plot_marker, plots.limit(r.data)
+        self.query_one("#swiss-schedule", Plot).draw(plots.schedule_drawer(r.schedule, marker))
         ev = r.evaluation
+        self.query_one(TableView).show(next(iter(r.tables()), None))
         if ev is None:
             self.query_one("#swiss-movie", FramePlot).draw(
-                lambda plt: plt.title("the exact score is known for the swiss roll only: press t to train"))
-            self._draw_data(data, None)
-            self._fill_quality()
+                plots.note_drawer("the exact score is known for the swiss roll only: press t to train"))
+            self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, None, marker, lim))
             return
-        run = ev.runs["ddpm"]
-        who = "learned ε̂θ" if r.kind == "learned" else "exact score"
-
-        def draw_frame(plt, _frame, i: int) -> None:
-            pts = run.frames[i]
-            plt.scatter(pts[:, 0].tolist(), pts[:, 1].tolist(), marker=marker)
-            plt.xlim(-AXIS, AXIS)
-            plt.ylim(-AXIS, AXIS)
-            plt.title(f"DDPM with the {who} · frame {i + 1}/{len(run.frame_steps)} · t = {int(run.frame_steps[i])}")
-
-        self.query_one("#swiss-movie", FramePlot).set_frames(range(len(run.frame_steps)), draw_frame)
+        run, who = ev.runs["ddpm"], "learned ε̂θ" if r.score == "learned" else "exact score"
+        self.query_one("#swiss-movie", FramePlot).set_frames(range(len(run.frame_steps)),
+                                                             plots.frame_drawer(run, who, marker, lim))
         self.playback.reset(len(run.frame_steps), len(run.frame_steps) - 1)
         for name in ("ddpm", "x0", "ddim"):
-            pts = ev.runs[name].x0[:FRAME_POINTS]
-            q = ev.get(name)
+            self.query_one(f"#sampler-{name}", Plot).draw(
+                plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker, lim))
+        self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker, lim))
 
-            def draw(plt, pts=pts, name=name, q=q) -> None:
-                plt.scatter(pts[:, 0].tolist(), pts[:, 1].tolist(), marker=marker)
-                plt.xlim(-AXIS, AXIS)
-                plt.ylim(-AXIS, AXIS)
-                plt.title(f"{name} · ED {q.energy:.4f}")
+    def export_files(self) -> dict[str, str]:  # the same table the Quality view shows
+        return export_files("hw7-p5-tables", self.result.tables() if self.result else [])
 
-            self.query_one(f"#sampler-{name}", Plot).draw(draw)
-        self._draw_data(data, ev.runs["ddpm"].x0[:FRAME_POINTS])
-        self._fill_quality()
-
-    def _draw_schedule(self, schedule) -> None:
-        marker = self.app.plot_marker
-        t = list(range(schedule.T))
-
-        def draw(plt) -> None:
-            plt.plot(t, schedule.alpha_bar.tolist(), label="ᾱt", marker=marker)
-            plt.plot(t, schedule.beta.tolist(), label="βt", marker=marker)
-            plt.title(f"{schedule.name} schedule, T = {schedule.T}: ᾱ0 = {schedule.alpha_bar[0]:g}, "
-                      f"β{schedule.T - 1} = {schedule.beta[-1]:.3f}")
-            plt.xlabel("t")
-
-        self.query_one("#swiss-schedule", Plot).draw(draw)
-
-    def _draw_data(self, data, generated) -> None:
-        marker = self.app.plot_marker
-
-        def draw(plt) -> None:
-            plt.scatter(data[:, 0].tolist(), data[:, 1].tolist(), label="fresh data", marker=marker)
-            if generated is not None:
-                plt.scatter(generated[:, 0].tolist(), generated[:, 1].tolist(), label="generated (DDPM)", marker=marker)
-            plt.xlim(-AXIS, AXIS)
-            plt.ylim(-AXIS, AXIS)
-            plt.title("data vs generated (standardized units)")
-
-        self.query_one("#swiss-data", Plot).draw(draw)
-
-    def _fill_quality(self) -> None:
-        r = self.result
-        table = self.query_one("#swiss-quality", DataTable)
-        table.clear(columns=True)
-        table.add_columns("sampler", "energy dist.", "MMD² h=0.1", "MMD² h=0.5")
-        note = self.query_one("#swiss-quality-note", Static)
-        if r.evaluation is None:
-            note.update("train (t) to measure the samplers")
-            return
-        ev = r.evaluation
-        for q in (*ev.samplers, ev.floor, ev.gaussian):
-            table.add_row(q.sampler, f"{q.energy:.5f}", f"{q.mmd2[0.1]:.5f}", f"{q.mmd2[0.5]:.5f}")
-        who = "the learned ε̂θ" if r.kind == "learned" else "the exact score (sampling error only)"
-        best = min(ev.samplers, key=lambda q: q.energy)
-        note.update(f"{ev.n:,} samples with {who} against {ev.n:,} fresh points; the floor is fresh data against "
-                    f"fresh data (same size). Best: {best.sampler}, {best.energy / max(ev.floor.energy, 1e-12):.1f}× "
-                    "the floor. Energy distance is a V-statistic (≥ 0); MMD² is unbiased (can dip below 0).")
-
-    def _show_frame(self, i: int) -> None:
-        plot = self.query_one("#swiss-movie", FramePlot)
-        if plot.frames:
-            plot.show(min(i, len(plot.frames) - 1))
-
-    # ---- exports -----------------------------------------------------------------------------------
-    def export_files(self) -> dict[str, str]:
-        from tui.export import tables_csv, tables_markdown
-
-        if self.result is None or self.result.evaluation is None:
-            return {}
-        ev = self.result.evaluation
-        s = self.result.settings
-        tables = [(f"Problem 5 ({self.result.kind} score, recipe {s.recipe}, {s.dataset}, T = {s.T}): quality against "
-                   f"{ev.n:,} fresh points", ["sampler", "energy distance", "MMD² h=0.1", "MMD² h=0.5"],
-                   [[q.sampler, f"{q.energy:.5f}", f"{q.mmd2[0.1]:.5f}", f"{q.mmd2[0.5]:.5f}"]
-                    for q in (*ev.samplers, ev.floor, ev.gaussian)])]
-        return {"hw7-p5-tables.md": tables_markdown(tables), "hw7-p5-tables.csv": tables_csv(tables)}
