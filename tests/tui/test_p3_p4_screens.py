@@ -366,3 +366,19 @@ async def test_p4_comparison_is_dropped_when_the_settings_it_measured_change(tmp
         await pilot.press("ctrl+u", *"70", "enter")
         assert screen.params.steps == 70 and screen.comparison is None
         assert screen.query_one("#compare-table DataTable").row_count == 0
+
+
+async def test_L_measures_both_losses_and_explain_shows_the_comparison(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path, steps=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        assert "Press L" in screen.query_one("#explain").source
+        await pilot.press("L")
+        await wait_for(pilot, lambda: screen.loss_comparison is not None, timeout=120)
+        c = screen.loss_comparison
+        assert {r.loss for r in c.runs} == {"homework", "balanced"} and len(c.runs) == 6
+        assert all(r.score_error.shape == c.runs[0].score_error.shape for r in c.runs)
+        text = screen.query_one("#explain").source
+        assert "Which loss? Measured on these settings" in text and c.sentence() in text

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, TabPane
+from textual.widgets import TabPane
 from textual.worker import get_current_worker
 
 from engine.problems import p3_walk
@@ -91,7 +91,7 @@ class P4Screen(WalkScreen):
         self.query_one(TrainingPanel).stop(m.run_id, "compared")
         if self.result is not None:
             self.query_one("#compare-table", TableView).show(self.result.with_comparison(c).comparison_table())
-            self.query_one("#explain", Markdown).update(self.explain_markdown())
+            self.show_explain()
         marker = self.app.plot_marker
         self.query_one("#compare-plot", Plot).draw(lambda plt: walk_plots.draw_comparison(plt, c, marker))
         self.show_message(f"✓ compared: mean score error P3 {c.p3.mean:.2e}, P4 {c.p4.mean:.2e}")

@@ -77,6 +77,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         Binding("right_square_bracket", "score_t(1)", "t+", show=False, key_display="]"),
         Binding("e", "export", "Export", show=False), Binding("c", "copy", "Copy", show=False),
         Binding("l", "cycle_loss", "Loss", show=False),
+        Binding("L", "compare_losses", "Compare losses", show=False),
         Binding("escape", "blur", "Leave box", show=False),
     ]
 
@@ -92,6 +93,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         self.run_id: int | None = None
         self.training = False
         self._confirm_until = 0.0
+        self.loss_comparison = None  # the homework-vs-balanced measurement (L), shown in Explain
         self._p2_mixture = ""
         self.playback = Playback(self, self._show_frame, fps=15)
 
@@ -191,7 +193,19 @@ class WalkScreen(WalkRuns, TrainableScreen):
         self.query_one("#quality-table", TableView).show(result.quality_table())
         self.query_one("#budget-table", TableView).show(result.budget_table())
         self._draw_score()
-        self.query_one("#explain", Markdown).update(self.explain_markdown())
+        self.show_explain()
+
+    def show_explain(self) -> None:
+        """The Explain view: the screen's explanation, then the measured loss comparison (L) if any."""
+        from tui.render import markdown
+
+        text = self.explain_markdown()
+        c = self.loss_comparison
+        if c is not None and c.target == self.TARGET:
+            text += f"\n\n## Which loss? Measured on these settings\n\n{markdown([c.table()])}\n{c.sentence()}\n"
+        else:
+            text += "\n\n*Press L to measure the homework's loss against the balanced one on these settings.*\n"
+        self.query_one("#explain", Markdown).update(text)
 
     def watch_fit(self) -> None:
         self._show_frame(self.playback.index)

@@ -35,6 +35,13 @@ class WalkReady(RunMessage):
 
 
 
+@dataclass
+class LossesCompared(RunMessage):
+    """The homework's loss against the balanced one, measured (engine.loss_study)."""
+
+    comparison: object
+
+
 class WalkRuns:
     """The workers and message handlers of screens 3–4 (a mixin of WalkScreen)."""
 
@@ -140,6 +147,35 @@ class WalkRuns:
         self.show_message(f"training: {p.steps:,} steps, lr {p.lr:g}, seed {p.seed}, {p.loss} loss — keys stay live; "
                           "x cancels")
         self._train_worker(run_id, p, self.result.exact if self.result is not None else None)
+
+    def action_compare_losses(self) -> None:
+        """L: train both losses (homework, balanced) on these settings at 3 seeds and measure them."""
+        run_id = self.run_id = next_run_id()
+        self.training = False
+        self.query_one(TrainingPanel).follow(run_id)
+        self.show_message("comparing the homework's loss with the balanced one: 6 trainings (3 seeds) — x cancels")
+        self._loss_worker(run_id, self.params.train_settings(self.TARGET))
+
+    @work(thread=True, exclusive=True, group=TRAIN_GROUP)
+    def _loss_worker(self, run_id: int, settings) -> None:
+        from engine.loss_study import compare_losses
+
+        worker, on_phase = get_current_worker(), self._phases(run_id)
+        try:
+            comparison = compare_losses(settings, on_progress=lambda done, total, _: on_phase("training both losses", done, total),
+                                        should_stop=lambda: worker.is_cancelled)
+        except InterruptedError:
+            self.post_message(Cancelled(run_id))
+            return
+        self.post_message(LossesCompared(run_id, comparison))
+
+    def on_losses_compared(self, m: LossesCompared) -> None:
+        if m.run_id != self.run_id:
+            return
+        self.loss_comparison = m.comparison
+        self.query_one(TrainingPanel).stop(m.run_id, "losses compared (see Explain)")
+        self.show_message(f"✓ losses compared: {m.comparison.better()} is the better default here — see Explain")
+        self.show_explain()
 
     def load_checkpoint(self, checkpoint) -> None:
         """Use a saved model (from the models list): its settings, then its evaluation."""
