@@ -137,8 +137,8 @@ class P5Screen(TrainableScreen):
         self.query_one("#swiss-choices", Static).update(
             f"recipe [b]{c.recipe}[/] (r) · [b]{c.dataset}[/] (d) · t [b]{c.embedding}[/] (k) · trains by {c.budget}")
 
-    @on(SettingInput.Changed)
-    def _box_changed(self, event: SettingInput.Changed) -> None:
+    @on(SettingInput.Set)
+    def _box_changed(self, event: SettingInput.Set) -> None:
         self.set_focus(None)  # back to the screen's keys
         self.config = replace(self.config, **{event.name: event.value})
         self.message_line.show(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)} — press t to train with it")
