@@ -74,6 +74,19 @@ class Orders:
     rows: tuple[OrderRow, ...]
     strata: int
 
+    def table(self):
+        """The measurement as an engine Table (what the screen's Orders view and exports show)."""
+        from engine.tables import Column, table
+
+        cols = [Column("sampler"), Column("from")] + [Column(f"T={T}", ".3g", f"w1_T{T}") for T in self.T] + [
+            Column("order", ".2f", "order"), Column("expect", ".0f", "expected_order")]
+        rows = [[r.label, "p_T" if r.start == "exact" else "N(0,Tσ²)", *r.w1, r.order, EXPECTED_ORDER[r.method]]
+                for r in self.rows]
+        return table("orders", f"W1 to p₀ against T, exact score, Tσ² = {self.total_variance:g}", cols, rows,
+                     notes=["order = −slope of log W1 on log T (W1 ∝ T^−order). From N(0, Tσ²) W1 levels off at "
+                            "the prior's floor, so only the rows from p_T show the samplers' own orders; the flow "
+                            "without the ½ does not converge."])
+
     def row(self, method: str, start: str) -> OrderRow:
         for r in self.rows:
             if r.method == method and r.start == start:

@@ -382,3 +382,20 @@ async def test_L_measures_both_losses_and_explain_shows_the_comparison(tmp_path,
         assert all(r.score_error.shape == c.runs[0].score_error.shape for r in c.runs)
         text = screen.query_one("#explain").source
         assert "Which loss? Measured on these settings" in text and c.sentence() in text
+
+
+async def test_orders_view_measures_every_sampler_and_shows_it_at_80x24(tmp_path, monkeypatch):
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        screen.query_one("#walk-tabs").active = "tab-orders"  # opening the view starts the measurement
+        await wait_for(pilot, lambda: screen.orders is not None, timeout=120)
+        await pilot.pause()
+        rows = {(r["sampler"], r["from"]): r for r in screen.query_one("#orders-table").table.as_json()}
+        assert len(rows) == 10
+        assert abs(rows[("Heun", "p_T")]["order"] - 2) < 0.3 and abs(rows[("½-step flow", "p_T")]["order"] - 1) < 0.2
+        assert abs(rows[("flow without ½", "p_T")]["order"]) < 0.2  # it does not converge
+        plot = screen.query_one("#orders-plot")
+        assert plot.size.height >= 8 and plot.region.bottom <= 24
