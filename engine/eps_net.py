@@ -40,7 +40,7 @@ CHECKPOINT_KIND = "p5-eps"
 
 # ---- every setting declared once (engine checks, command line, screen boxes, saved state) ----------
 RECIPE = Spec("recipe", "recipe", str, "fast", choices=RECIPES,
-              help="faithful: every setting of the toy-diffusion notebook; fast: ours for a CPU")
+              help="faithful: the toy-diffusion notebook's training settings and its 10,000 samples; fast: ours for a CPU")
 DATASET = Spec("dataset", "data set", str, "swiss_roll", choices=DATASETS, help="the 2-D data set")
 EMBEDDING = Spec("embedding", "time embedding", str, "sinusoidal", choices=EMBEDDINGS,
                  help="how t enters the network: 16 sinusoids of t/T, or t itself (the notebook)")

@@ -53,7 +53,7 @@ averaged over three pairs. One torch thread.
 
 {markdown([quality_table(results)])}
 
-The faithful recipe is the notebook exactly (4,900 steps of batches of 2048 in order, constant
+The faithful recipe keeps the notebook's training settings, quirks included (4,900 steps of batches of 2048 in order, constant
 rate); the fast recipe draws random minibatches, decays its rate, embeds t with sinusoids and
 samples with an average of the weights. The exact score shows what is left when learning is
 perfect: the 40-step sampler's own error. The fast recipe's best sampler ({best.sampler}) is
