@@ -68,3 +68,29 @@ async def test_a_checkpoint_that_does_not_fit_changes_nothing_on_the_screen(tmp_
             message = static_text(screen.query_one("#walk-message"))
             assert words in message and "\n" not in message.strip() and "\x1b" not in message
             assert screen.params == before
+
+
+async def test_reading_the_models_never_blocks_the_keys(tmp_path, monkeypatch):
+    """A slow read (a 600 MB checkpoint froze the list for 1.9 s) happens in a worker: the list says
+    it is reading, Escape closes it at once, and nothing waits for the read."""
+    import time
+
+    import tui.screens.models as models
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+
+    def slow_list(directory):
+        time.sleep(1.5)
+        return [], []
+
+    monkeypatch.setattr(models, "list_checkpoints", slow_list)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        start = time.perf_counter()
+        await pilot.press("m")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen) and "reading" in static_text(screen.query_one("#models-message"))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ModelsScreen) and time.perf_counter() - start < 1.0

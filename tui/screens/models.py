@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -49,6 +49,7 @@ class ModelsScreen(ModalScreen[None]):
         super().__init__()
         self.checkpoints: list[Checkpoint] = []
         self._armed_delete: str | None = None
+        self._after_scan: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="models-box"):
@@ -64,7 +65,17 @@ class ModelsScreen(ModalScreen[None]):
         table.focus()
 
     def action_rescan(self) -> None:
-        self.checkpoints, problems = list_checkpoints(models_dir())
+        """Read the checkpoints in a worker (a large file must not freeze the keys), then list them."""
+        self._message("reading the saved models …")
+        self._scan()
+
+    @work(thread=True, exclusive=True, group="models-scan")
+    def _scan(self) -> None:
+        found = list_checkpoints(models_dir())
+        self.app.call_from_thread(self._show, *found)
+
+    def _show(self, checkpoints: list[Checkpoint], problems: list[str]) -> None:
+        self.checkpoints = checkpoints
         table = self.query_one(DataTable)
         table.clear()
         for c in self.checkpoints:
@@ -76,6 +87,9 @@ class ModelsScreen(ModalScreen[None]):
         if not self.checkpoints and not problems:
             text = "no saved models yet: train one on screen 3, 4 or 5"
         self._message(text, error=bool(problems))
+        if self._after_scan is not None:
+            self._message(self._after_scan)
+            self._after_scan = None
 
     def _message(self, text: str, *, error: bool = False) -> None:
         message = self.query_one("#models-message", Static)
@@ -113,8 +127,8 @@ class ModelsScreen(ModalScreen[None]):
         except InvalidInput as exc:
             self._message(f"✗ {exc}", error=True)
             return
+        self._after_scan = f"deleted {ckpt.name}"
         self.action_rescan()
-        self._message(f"deleted {ckpt.name}")
 
     @on(DataTable.RowHighlighted)
     def _disarm(self) -> None:
