@@ -190,3 +190,6 @@ def as_saved(obj: Any) -> dict[str, Any]:
 SEED = Spec("seed", "seed", int, 0, 0, 2**31 - 1,
             help="seed for every random draw (same seed, same numbers)",
             reason="torch and numpy seeds are 32-bit here.")
+THREADS = Spec("threads", "threads", int, 1, 1, 256, help="torch threads for training",
+               reason="One thread trains these small networks fastest on a 2-core machine and leaves a core "
+                      "for the screen; two ran up to 20× slower with the other core busy (bench/bench_p3.py).")

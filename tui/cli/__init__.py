@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from engine.errors import InvalidInput
 from tui.cli import p1, p2, p3, p4, p5, report
-from tui.cli.common import EXIT_USAGE, OneLineParser, UsageError, int_in, problem_number
+from tui.cli.common import EXIT_USAGE, MAX_SESSIONS, PORT, OneLineParser, UsageError, problem_number
+from tui.cli.options import add_setting
 
 SUBCOMMANDS = (p1, p2, p3, p4, p5, report)
 """One module per subcommand, each with ``add_parser(subparsers)``; the parser sets ``args.run``."""
@@ -32,9 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start from the defaults instead of the saved state")
     parser.add_argument("--serve", action="store_true",
                         help="serve the app to a web browser on localhost (textual-serve) instead")
-    parser.add_argument("--port", type=int_in(1, 65535), default=8000, help="port for --serve (default 8000)")
-    parser.add_argument("--max-sessions", type=int_in(1, 64), default=4, metavar="N",
-                        help="--serve: at most N browser tabs at once, each a ~270 MB process (default 4)")
+    add_setting(parser, PORT)
+    add_setting(parser, MAX_SESSIONS, metavar="N")
     parser.add_argument("--version", action="version", version="hw7-tui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in SUBCOMMANDS:

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any, NoReturn
 
+from engine.settings import Spec
+
 import numpy as np
 
 EXIT_USAGE = 2
@@ -38,39 +40,10 @@ def problem_number(text: str) -> int:
     return n
 
 
-def _number(kind: type, text: str, *, low: float | None, high: float | None,
-            low_open: bool) -> float | int:
-    """One option value through engine.numbers.parse_number (ASCII digits, bounded digits and
-    exponent, finite), then the option's range."""
-    from engine.errors import InvalidInput
-    from engine.numbers import parse_number, shown
-
-    try:
-        value = parse_number(text, kind=kind, name="value")
-    except InvalidInput as exc:
-        # parse_number says "value: 'abc' is not a number"; argparse adds the option's name.
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("value: ")) from None
-    if low is not None and (value <= low if low_open else value < low):
-        raise argparse.ArgumentTypeError(f"{shown(text)} must be {'>' if low_open else '≥'} {low:g}")
-    if high is not None and value > high:
-        raise argparse.ArgumentTypeError(f"{shown(text)} must be ≤ {high:g}")
-    return value
-
-
-def int_in(low: int | None = None, high: int | None = None):
-    """An argparse type: an integer in [low, high]."""
-    def parse(text: str) -> int:
-        return _number(int, text, low=low, high=high, low_open=False)
-    parse.__name__ = "integer"
-    return parse
-
-
-def float_in(low: float | None = None, high: float | None = None, *, low_open: bool = False):
-    """An argparse type: a finite float in [low, high] (or (low, high] with low_open)."""
-    def parse(text: str) -> float:
-        return _number(float, text, low=low, high=high, low_open=low_open)
-    parse.__name__ = "number"
-    return parse
+PORT = Spec("port", "port", int, 8000, 1, 65535, help="port for --serve")
+MAX_SESSIONS = Spec("max_sessions", "max sessions", int, 4, 1, 64,
+                    help="--serve: at most N browser tabs at once",
+                    reason="Each tab runs its own ~270 MB app process.")
 
 
 def jsonable(value: Any) -> Any:
@@ -96,11 +69,11 @@ def print_json(obj: Any) -> None:
 
 def add_run_options(p: argparse.ArgumentParser, samples_help: str) -> None:
     """The options every training command shares: seed, threads, device, samples file, JSON."""
-    from engine.settings import SEED
+    from engine.settings import SEED, THREADS
     from tui.cli.options import add_setting
 
     add_setting(p, SEED)  # the same declaration (range, message) as the screens' seed boxes
-    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads (default 1: fastest here)")
+    add_setting(p, THREADS)
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
     p.add_argument("--samples", metavar="PATH", default=None, help=samples_help)
     p.add_argument("--json", action="store_true", help="print one JSON object")

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from engine.errors import InvalidInput
-from tui.cli.common import int_in
+from engine.settings import SEED, THREADS
+from tui.cli.options import add_setting
 
 
 def add_parser(subparsers) -> None:
@@ -17,8 +18,8 @@ def add_parser(subparsers) -> None:
                     "quality tables. Trains what it needs (reusing saved models whose settings match).")
     p.add_argument("-o", "--output", default=None, metavar="FILE",
                    help="write to FILE (default: print to stdout)")
-    p.add_argument("--seed", type=int_in(0, 2**31 - 1), default=0, help="seed for everything (default 0)")
-    p.add_argument("--threads", type=int_in(1, 256), default=1, help="torch threads for training (default 1)")
+    add_setting(p, SEED)
+    add_setting(p, THREADS)
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
     p.add_argument("--quick", action="store_true",
                    help="tiny training budgets: a preview in seconds (the numbers are not the write-up's)")
