@@ -30,7 +30,7 @@ BAD_VALUES = {
     "2": [("enter", "-0.5", "weight")],
     "3": [("tab", "1e99", "must be")],
     "4": [("tab", "-5", "must be")],
-    "5": [("tab", "abc", "not a number")],
+    "5": [("tab", "abc", "not an integer")],
 }
 
 

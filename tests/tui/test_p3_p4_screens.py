@@ -399,3 +399,22 @@ async def test_orders_view_measures_every_sampler_and_shows_it_at_80x24(tmp_path
         assert abs(rows[("flow without ½", "p_T")]["order"]) < 0.2  # it does not converge
         plot = screen.query_one("#orders-plot")
         assert plot.size.height >= 8 and plot.region.bottom <= 24
+
+
+async def test_R_resets_the_settings_and_u_puts_them_back(tmp_path, monkeypatch):
+    from engine.problems.p3_walk import WalkSettings
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = small_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.result is not None)
+        before = screen.params
+        assert before.T == 20
+        await pilot.press("R")
+        await pilot.pause()
+        defaults = WalkSettings(mixture=before.mixture)
+        assert screen.params == defaults and screen.query_one("#param-T").value == str(defaults.T)
+        await pilot.press("u")
+        await pilot.pause()
+        assert screen.params == before and screen.query_one("#param-T").value == "20"

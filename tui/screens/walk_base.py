@@ -78,6 +78,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         Binding("e", "export", "Export", show=False), Binding("c", "copy", "Copy", show=False),
         Binding("l", "cycle_loss", "Loss", show=False),
         Binding("L", "compare_losses", "Compare losses", show=False),
+        Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
         Binding("escape", "blur", "Leave box", show=False),
     ]
 
@@ -94,6 +95,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         self.training = False
         self._confirm_until = 0.0
         self.loss_comparison = None  # the homework-vs-balanced measurement (L), shown in Explain
+        self._before_reset: WalkSettings | None = None  # what u puts back
         self._p2_mixture = ""
         self.playback = Playback(self, self._show_frame, fps=15)
 
@@ -255,6 +257,19 @@ class WalkScreen(WalkRuns, TrainableScreen):
         words = ("the homework's L(θ): t uniform, no weights" if self.loss == "homework" else
                  "balanced: each t weighted by Var(pt)/c², half the t log-uniform (same minimiser)")
         self.show_message(f"training loss now {words} — press t to train")
+
+    def action_reset(self) -> None:
+        """R: every setting back to its declared default (p₀ stays screen 2's); u undoes."""
+        self._before_reset = self.params
+        self.params = WalkSettings(mixture=self.params.mixture)
+        self.show_message("settings reset to their defaults (u undoes)")
+
+    def action_undo(self) -> None:
+        if self._before_reset is None:
+            self.show_message("nothing to undo")
+            return
+        self.params, self._before_reset = replace(self._before_reset, mixture=self.params.mixture), None
+        self.show_message("✓ settings put back as they were before the reset")
 
     def action_zoom(self) -> None:
         self.fit = not self.fit
