@@ -1,26 +1,12 @@
-"""Tables as text for Problems 3–5 (Problems 1–2 render engine Tables through tui.render).
+"""Axis ticks for the text plots of screens 3–4, the report and Problem 2's plots.
 
-Pure formatting (no Textual, no Rich): the screens, the command line and the report all use it.
+Tables are laid out in the workflows (engine.problems) and rendered by tui.render; files are
+written by engine.atomic.write_atomic. What is left here is plot formatting (no Textual, no Rich).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from engine.atomic import write_atomic  # noqa: F401  (re-exported: screens and CLI use it)
-from tui.render import csv_table, latex_table, markdown_table  # noqa: F401  (moved there; re-exported)
-
-
-def tables_markdown(tables) -> str:
-    parts = []
-    for caption, header, rows in tables:
-        parts += [f"**{caption}**", "", markdown_table(header, rows), ""]
-    return "\n".join(parts)
-
-
-def tables_csv(tables) -> str:
-    """Several tables in one CSV, each preceded by its caption on a line of its own."""
-    return "\n".join(f"# {caption}\n" + csv_table(header, rows) for caption, header, rows in tables)
 
 
 def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:

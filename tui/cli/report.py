@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tui.export import write_atomic
+    from engine.atomic import write_atomic
     from tui.report import ReportContext, build_report
     from tui.state import data_dir
 

@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header
 
 from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
-from tui.export import write_atomic
+from engine.atomic import write_atomic
 from tui.homework import statement
 from tui.state import export_dir
 
