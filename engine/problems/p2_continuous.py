@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import InvalidInput
 from engine.mixture import (  # noqa: F401 - the component specs and the mixture text are P2's table
     COMPONENT, DEFAULT_MIXTURE, MAX_COMPONENTS, GaussianMixture, Row, component_value, mixture_rows, mixture_text,
 )
