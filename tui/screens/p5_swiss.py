@@ -62,12 +62,12 @@ class P5Screen(TrainableScreen):
 
     BINDINGS = [
         Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
-        Binding("r", "cycle('recipe')", "Recipe"), Binding("d", "cycle('dataset')", "Data"),
-        Binding("k", "cycle('embedding')", "t-in"),
-        Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
-        Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
+        # r, d, k: named on the line showing their values, so `^q Quit` and `? Help` fit the 80-column footer
+        Binding("r", "cycle('recipe')", "Recipe", show=False), Binding("d", "cycle('dataset')", "Data", show=False),
+        Binding("k", "cycle('embedding')", "t-in", show=False), Binding("R", "reset", "Reset", show=False),
+        Binding("u", "undo", "Undo", show=False), Binding("left", "step(-1)", "◀", show=False),
+        Binding("right", "step(1)", "▶", show=False), Binding("minus", "slower", "Slower", show=False, key_display="-"),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
-        Binding("minus", "slower", "Slower", show=False, key_display="-"),
         Binding("v", "next_view", "View"), Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False),
     ]
     config: reactive[P5Settings] = reactive(P5Settings, init=False)
