@@ -31,3 +31,64 @@ async def test_every_footer_key_is_whole_with_quit_and_help_at_80x24(tmp_path, p
             key = app.get_key_display(binding)
             assert f" {key} {binding.description} " in f" {footer} ", (key, binding.description, footer)
         assert "^q Quit " in footer and "? Help " in footer and footer.rstrip().endswith("^p palette"), footer
+
+
+async def _wait_for(pilot, condition, timeout: float = 90.0) -> None:
+    import time
+
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "timed out"
+        await pilot.pause(0.05)
+
+
+async def test_p5_a_finished_run_fills_the_bar_and_names_no_run_number(tmp_path, monkeypatch):
+    from textual.widgets import ProgressBar
+
+    from tests.tui.helpers import static_text
+    from tui.state import StateStore
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p5", steps=1_000_000, particles=300)
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        message = static_text(screen.query_one("#swiss-message"))
+        assert message == "training (fast recipe) — x cancels", message  # no internal run number
+        await pilot.press("x")
+        await _wait_for(pilot, lambda: "cancelled" in static_text(screen.query_one("#train-status")))
+        box = screen.query_one("#knob-steps")
+        box.focus()
+        box.value = "40"
+        await pilot.press("enter", "t")
+        await _wait_for(pilot, lambda: screen.result.score == "learned")
+        await pilot.pause(0.2)
+        assert screen.query_one("#train-bar", ProgressBar).percentage == 1.0  # 100 %, not 99 % after the sampling
+        assert "sampled and measured" in static_text(screen.query_one("#train-status"))
+
+
+@pytest.mark.parametrize("problem", "34")
+async def test_explain_first_lines_are_whole_at_80_columns(tmp_path, problem):
+    from engine.mixture import DEFAULT_MIXTURE
+
+    app = make_app(tmp_path, problem=int(problem))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        screen.query_one("TabbedContent").active = "tab-explain"
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        explain = " ".join(text[text.index("With these numbers"):].split())  # the status line above names p₀ too
+        assert f"p₀ = {DEFAULT_MIXTURE.format()}" in explain, text
+
+
+async def test_p4_comparison_view_says_how_to_fill_it_before_b(tmp_path):
+    app = make_app(tmp_path, problem=4)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        screen.query_one("TabbedContent").active = "tab-compare"
+        await pilot.pause(0.5)
+        assert "press b: train both targets" in screen_text(app)

@@ -89,7 +89,7 @@ class P4Screen(WalkScreen):
             return
         self.training = False
         self.comparison = c = m.comparison
-        self.query_one(TrainingPanel).stop(m.run_id, "compared")
+        self.query_one(TrainingPanel).stop(m.run_id, "compared", complete=True)
         if self.result is not None:
             self.query_one("#compare-table", TableView).show(self.result.with_comparison(c).comparison_table())
             self.show_explain()
