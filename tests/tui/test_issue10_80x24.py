@@ -92,3 +92,27 @@ async def test_p4_comparison_view_says_how_to_fill_it_before_b(tmp_path):
         screen.query_one("TabbedContent").active = "tab-compare"
         await pilot.pause(0.5)
         assert "press b: train both targets" in screen_text(app)
+
+
+async def test_models_dialog_shows_each_name_and_the_settings_whole_at_80x24(tmp_path, monkeypatch):
+    import torch
+
+    from engine.checkpoint import save_checkpoint
+    from tui.screens.models import ModelsScreen, models_dir
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    name = "p5-eps-faithful-two_moons-e100-seed0-20261127-104724"
+    settings = {"T": 40, "batch": 2048, "dataset": "two_moons", "recipe": "faithful", "seed": 0, "steps": 2000,
+                "schedule": "cosine", "embedding": "raw", "lr": 0.001, "epochs": 100, "shuffle": True}
+    save_checkpoint(models_dir(), name, "p5-eps", torch.nn.Linear(2, 1).state_dict(), settings)
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ModelsScreen) and app.screen.checkpoints, 10)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        flat = " ".join(text.split())
+        assert name in text and "2026" in text.split(name)[1].splitlines()[0]  # name and time on one row
+        for key, value in settings.items():  # every setting, none cut at the border
+            assert f"{key}={value}" in flat, (key, text)
+        assert "problem 5" in flat
