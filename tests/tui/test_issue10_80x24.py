@@ -116,3 +116,28 @@ async def test_models_dialog_shows_each_name_and_the_settings_whole_at_80x24(tmp
         for key, value in settings.items():  # every setting, none cut at the border
             assert f"{key}={value}" in flat, (key, text)
         assert "problem 5" in flat
+
+
+@pytest.mark.parametrize("problem, box_id, bad", [(1, "#p1-n", "abc"), (2, "#p2-sigma2", "1e9"), (3, "#param-T", "-5"),
+                                                  (5, "#knob-T", "abc")])
+async def test_escape_from_a_refused_box_leaves_no_stale_error(tmp_path, problem, box_id, bad):
+    from tests.tui.helpers import static_text
+    from tui.widgets.setting_input import MessageLine
+
+    app = make_app(tmp_path, problem=problem)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        if problem == 1:
+            screen.query_one("TabbedContent").active = "tab-people"
+            await pilot.pause()
+        box = screen.query_one(box_id)
+        box.focus()
+        await pilot.pause()
+        await pilot.press("ctrl+u", *bad, "enter")
+        await pilot.pause()
+        line = next(w for w in screen.query(MessageLine) if "✗" in static_text(w))
+        assert app.focused is box and line.has_class("-error")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is None and box.value == box.spec.format(box.in_force)
+        assert "✗" not in static_text(line) and not line.has_class("-error"), static_text(line)
