@@ -141,3 +141,17 @@ async def test_escape_from_a_refused_box_leaves_no_stale_error(tmp_path, problem
         await pilot.pause()
         assert app.focused is None and box.value == box.spec.format(box.in_force)
         assert "✗" not in static_text(line) and not line.has_class("-error"), static_text(line)
+
+
+@pytest.mark.parametrize("problem", "12345")
+async def test_the_palette_lists_every_action_of_each_screen_once(tmp_path, problem):
+    app = make_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, app, problem)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+        wanted = ["Export", "Copy", "Reset", "Undo", "View", "Save screenshot (SVG)", "Saved models",
+                  "Help for this screen", "Quit"] + (["Train", "Cancel", "Play"] if problem in "345" else [])
+        assert not [w for w in wanted if w not in titles], titles
+        tabs = [pane.id for pane in app.screen.query("TabPane")]
+        assert sum(t.startswith("View: ") for t in titles) == len(tabs) >= 3  # each view, once
