@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -125,6 +125,18 @@ class ProblemScreen(Screen):
     def _box_refused(self, event: SettingInput.Refused) -> None:
         self.show_message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}",
                           error=True)
+
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
+        """Escape (or Tab) left a refused box showing the value in force again: its error is stale."""
+        box = event.widget
+        if (isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force)
+                and self.query_one(MessageLine).has_class("-error")):
+            self.show_message(self.kept_text(box))
+
+    def kept_text(self, box: SettingInput) -> str:
+        """What the message line says then: nothing (screens 1–2 say which value was kept)."""
+        return ""
 
     def action_next_view(self) -> None:
         """The next view, through Textual's own Tabs action (the order is the tabs' order)."""

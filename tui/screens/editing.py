@@ -147,6 +147,10 @@ class EditingScreen(ProblemScreen):
         self.message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")  # first: a failure replaces it
         self.setup = replace(self.setup, **{event.name: event.value})
 
+    def kept_text(self, box: SettingInput) -> str:
+        """Escape left a refused box showing the value in force again: say so (the error is stale)."""
+        return f"{box.spec.label} kept at {box.value}"
+
     # ---- actions ------------------------------------------------------------------------------------
     def action_reset(self) -> None:
         """Everything back to the defaults (undoable)."""

@@ -74,8 +74,8 @@ class P2Screen(EditingScreen):
     STALE = "The plots still show the last valid p(x)."
 
     BINDINGS = [
-        Binding("a", "add_component", "Add"),
-        Binding("d", "delete_component", "Delete"),
+        Binding("a", "add_component", "Add", show=False),
+        Binding("d", "delete_component", "Delete", show=False),
         *UNDO_KEYS,
         Binding("left_square_bracket", "scale_sigma2(0.5)", "σ²÷2", key_display="["),
         Binding("right_square_bracket", "scale_sigma2(2.0)", "σ²×2", key_display="]"),

@@ -46,7 +46,8 @@ class P4Screen(WalkScreen):
     PROBLEM = 4
     TARGET = "p4"
     HELP = INTRO + KEYS_HELP
-    BINDINGS = [Binding("b", "compare", "P3 vs P4")]
+    # p (the start) leaves the footer here so that `^q Quit` and `? Help` fit in 80 columns; the help lists it
+    BINDINGS = [Binding("b", "compare", "P3 vs P4"), Binding("p", "cycle_start", "Start", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,7 +83,7 @@ class P4Screen(WalkScreen):
     def _compare_done(self, m: CompareReady) -> None:
         self.training = False
         self.comparison = c = m.comparison
-        self.query_one(TrainingPanel).stop(m.run_id, "compared")
+        self.query_one(TrainingPanel).stop(m.run_id, "compared", complete=True)
         if self.result is not None:
             self.query_one("#compare-table", TableView).show(self.result.with_comparison(c).comparison_table())
             self.show_explain()

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Label
@@ -21,7 +20,7 @@ from textual.widgets import Label
 from engine.errors import InvalidInput
 from engine.settings import Spec
 from tui.screens.base import ProblemScreen
-from tui.widgets.setting_input import MessageLine, SettingInput
+from tui.widgets.setting_input import SettingInput
 
 TRAIN_GROUP = "train"
 """The worker group of a screen's training and sampling: a new run replaces the old, `x` cancels it."""
@@ -53,13 +52,6 @@ class TrainableScreen(ProblemScreen):
         for box in self.query(SettingInput):
             if box.spec.name in values:
                 box.set_in_force(values[box.spec.name])
-
-    @on(events.DescendantBlur)
-    def _box_left(self, event: events.DescendantBlur) -> None:
-        """Escape (or Tab) left a box showing the value in force: its error is stale, clear it."""
-        box, error_shown = event.widget, self.query_one(MessageLine).has_class("-error")
-        if error_shown and isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force):
-            self.show_message("")
 
     # ---- models ---------------------------------------------------------------------------------
     def save_model(self, trained: Any, kind: str, name: str, metrics: dict[str, Any]) -> tuple[str | None, str | None]:
