@@ -83,7 +83,7 @@ class P5Screen(TrainableScreen):
              scroll=True),
     )
     config: reactive[P5Settings] = reactive(P5Settings, init=False)
-    result: reactive[P5Result | None] = reactive(None, init=False)
+    result: reactive[P5Result | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
 
     def __init__(self) -> None:
         super().__init__(id="p5")
