@@ -25,10 +25,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.errors import InvalidInput
 from engine.settings import SEED, Spec, check_fields, setting
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress, run_training, torch_setup
 from engine.walk import SIGMA2, T_STEPS, ErrorBudget, WalkSetup, marginal_at
@@ -125,14 +127,25 @@ def build_model(settings: TrainSettings, variance0: float) -> "torch.nn.Module":
 
 @dataclass(frozen=True)
 class TrainedScore:
-    """A trained network with the settings that made it and how training went."""
+    """A trained network with the settings that made it and how training went.
+
+    ``net`` (engine.walk_net.WalkNet, numpy) is what every evaluation calls; ``model`` is the same
+    weights as build_model's torch module, made when first asked for (saving a checkpoint), so that
+    training and evaluating never import torch."""
 
     settings: TrainSettings
-    model: Any = None
+    net: Any = None
     outcome: TrainOutcome | None = None
     device: str = "cpu"
     homework_losses: tuple[float, ...] = field(default=(), repr=False)
     """per-step loss in the homework's units (an estimate of L(θ) on each batch), whatever was trained"""
+
+    @cached_property
+    def model(self) -> "torch.nn.Module":
+        """build_model's torch module holding ``net``'s weights (eval mode, on ``device``)."""
+        model = build_model(self.settings, self.settings.setup().p0.variance())
+        model.load_state_dict(self.net.state_dict())
+        return model.eval().to(self.device)
 
     @property
     def final_homework_loss(self) -> float:
@@ -141,26 +154,21 @@ class TrainedScore:
         return float(np.mean(tail)) if tail else math.nan
 
     def score_fn(self, batch: int = 1 << 16) -> Callable[[np.ndarray, int], np.ndarray]:
-        """sθ as a numpy score function s(x, t) for the samplers in engine.walk (float32 inside,
-        torch.inference_mode)."""
+        """sθ as a numpy score function s(x, t) for the samplers in engine.walk (float32 inside)."""
 
         def score(x: np.ndarray, t: int) -> np.ndarray:
             return self.score_at(np.asarray(x, dtype=float), np.full(np.shape(x), float(t)), batch).astype(float)
 
         return score
 
-    def score_at(self, x: np.ndarray, t: np.ndarray, batch: int = 1 << 16) -> np.ndarray:
-        """sθ(x_i, t_i) for arrays of points and steps (any t per point), as float32."""
-        import torch
-
+    def score_at(self, x: np.ndarray, t: np.ndarray, batch: int = 1 << 14) -> np.ndarray:
+        """sθ(x_i, t_i) for arrays of points and steps (any t per point), as float32 (the numpy net,
+        in chunks of ``batch`` points)."""
         x = np.ascontiguousarray(x, dtype=np.float32).ravel()
         t = np.ascontiguousarray(t, dtype=np.float32).ravel()
         out = np.empty(len(x), dtype=np.float32)
-        with torch.inference_mode():
-            for i in range(0, len(x), batch):
-                xb = torch.from_numpy(x[i:i + batch]).to(self.device)
-                tb = torch.from_numpy(t[i:i + batch]).to(self.device)
-                out[i:i + batch] = self.model(xb, tb).cpu().numpy()
+        for i in range(0, len(x), batch):
+            out[i:i + batch] = self.net(x[i:i + batch], t[i:i + batch])
         return out
 
     def grid_score_fn(self, points: int = GRID_POINTS, span: float = GRID_SPAN) -> "GridScore":
@@ -278,9 +286,35 @@ def _pairs(settings: TrainSettings, p0, n: int, gen: "torch.Generator", dev, t: 
     return x0, x0 + torch.sqrt(var) * torch.randn(n, generator=gen, device=dev), var
 
 
+def _sample_t_np(T: int, n: int, rng: np.random.Generator, loss: str = "balanced") -> np.ndarray:
+    """_sample_t with a numpy generator (float32): the same law, t_probabilities()."""
+    if loss == "homework":
+        return rng.integers(1, T + 1, n).astype(np.float32)
+    t = np.empty(n, dtype=np.float32)
+    t[:n - n // 2] = rng.integers(1, T + 1, n - n // 2)
+    t[n - n // 2:] = np.clip(np.floor(np.exp(rng.random(n // 2) * math.log(T + 1))), 1, T)
+    return t
+
+
+def _pairs_np(settings: TrainSettings, p0, n: int, rng: np.random.Generator, t: np.ndarray):
+    """_pairs with a numpy generator (float32): (target, xt, c) with target ≈ xt + c·sθ(xt, t)."""
+    f32 = np.float32
+    k = np.minimum(np.searchsorted(np.cumsum(p0.weights), rng.random(n) * float(np.sum(p0.weights))),
+                   len(p0.weights) - 1)
+    x0 = (np.asarray(p0.means, dtype=f32)[k]
+          + np.asarray(p0.stds, dtype=f32)[k] * rng.standard_normal(n, dtype=f32))
+    s2 = f32(settings.sigma2)
+    if settings.target == "p3":
+        x_prev = x0 + np.sqrt((t - 1) * s2) * rng.standard_normal(n, dtype=f32)
+        xt = x_prev + np.sqrt(s2) * rng.standard_normal(n, dtype=f32)
+        return x_prev, xt, np.full(n, s2, dtype=f32)
+    var = t * s2
+    return x0, x0 + np.sqrt(var) * rng.standard_normal(n, dtype=f32), var
+
+
 def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
                 on_progress: Callable[[TrainProgress], Any] | None = None,
-                should_stop: Callable[[], bool] | None = None) -> TrainedScore:
+                should_stop: Callable[[], bool] | None = None, backend: str | None = None) -> TrainedScore:
     """Train sθ with the Problem 3 or Problem 4 target (Adam, cosine-decayed rate, seeded).
 
     The homework's per-example term is ℓ = (target − (xt + c·sθ(xt, t)))², with
@@ -291,10 +325,112 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
     Either way the per-step loss is also recorded in the homework's units (homework_losses): the
     batch mean of ℓ·(1/T)/P(t), an unbiased estimate of L(θ) for the batch's weights; on_progress
     reports that value (outcome.losses / final_loss stay in the trained loss's own units).
+
+    backend "numpy" (the default on the CPU: engine.walk_net, no torch imported) or "torch" (the
+    default on a GPU): the same network, loss, Adam and schedule; their random draws differ.
     """
+    backend = backend or ("numpy" if device == "cpu" else "torch")
+    if backend not in ("numpy", "torch"):
+        raise InvalidInput(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    if backend == "torch":
+        return _train_torch(settings, threads=threads, device=device, on_progress=on_progress,
+                            should_stop=should_stop)
+    if device != "cpu":
+        raise InvalidInput(f"the numpy backend trains on the CPU only, not on {device!r}")
+    from engine.blas import set_blas_threads
+
+    if threads < 1:
+        raise InvalidInput(f"threads must be ≥ 1, got {threads}")
+    set_blas_threads(threads)
+    return _train_numpy(settings, on_progress=on_progress, should_stop=should_stop)
+
+
+def _train_numpy(settings: TrainSettings, *, on_progress: Callable[[TrainProgress], Any] | None = None,
+                 should_stop: Callable[[], bool] | None = None, report_every_s: float = 0.05) -> TrainedScore:
+    """train_score on the CPU with engine.walk_net: the loop of engine.training.run_training (stop asked
+    before every step, progress every report_every_s, a non-finite loss restores the last good weights)
+    and BlowUpGuard's rule (a loss > FACTOR × the lowest restores the weights of the lowest)."""
+    from engine.training import TrainOutcome
+    from engine.walk_net import FlatAdam, WalkNet
+
+    if settings.steps < 1:
+        raise InvalidInput(f"steps must be ≥ 1, got {settings.steps}")
+    setup = settings.setup()
+    rng = np.random.default_rng(settings.seed)
+    v0 = setup.p0.variance()
+    net = WalkNet.init(settings.hidden, v0, settings.sigma2, setup.T, rng)
+    opt = FlatAdam(net.theta, settings.lr)
+    lr0, lr_min, steps = settings.lr, settings.lr * 0.05, settings.steps
+    T, n = setup.T, settings.batch
+    to_homework = (1.0 / (T * t_probabilities(T, settings.loss))).astype(np.float32)
+    grad = np.empty_like(net.theta)
+    good, best_theta = net.theta.copy(), net.theta.copy()
+    best, best_step, tripped = math.inf, -1, None
+    losses: list[float] = []
+    homework_losses: list[float] = []
+    status, message = "done", ""
+    start = time.perf_counter()
+    last_report = -math.inf
+
+    def report(step: int, now: float) -> None:
+        if on_progress is not None:
+            loss = homework_losses[step - 1] if step > 0 else math.nan
+            on_progress(TrainProgress(step, steps, loss, now - start))
+
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            status, message = "cancelled", f"cancelled after {step} of {steps} steps"
+            break
+        t = _sample_t_np(T, n, rng, settings.loss)
+        target, xt, c = _pairs_np(settings, setup.p0, n, rng, t)
+        w = None if settings.loss == "homework" else (v0 + t * np.float32(settings.sigma2)) / (c * c)
+        with np.errstate(all="ignore"):
+            value, ell = net.loss_and_grad(xt, t, target, c, w, grad)
+            homework_losses.append(float(np.mean(ell * to_homework[t.astype(np.intp) - 1], dtype=np.float64)))
+        if math.isfinite(value) and value > BlowUpGuard.FACTOR * best:
+            tripped = (step, value)
+            status = "diverged"
+            break
+        if not math.isfinite(value):
+            status = "diverged"
+            message = (f"loss became {value} at step {step + 1}: the learning rate is too large; "
+                       f"kept the weights of step {step}")
+            break
+        if value < best:  # these weights (before this step's update) gave the lowest loss yet
+            best, best_step = value, step
+            np.copyto(best_theta, net.theta)
+        np.copyto(good, net.theta)  # the weights that produced this finite loss are the last good ones
+        with np.errstate(all="ignore"):
+            opt.step(grad)
+        opt.lr = lr_min + (lr0 - lr_min) * 0.5 * (1 + math.cos(math.pi * min(step + 1, steps) / steps))
+        losses.append(value)
+        now = time.perf_counter()
+        if on_progress is not None and now - last_report >= report_every_s:
+            last_report = now
+            report(step + 1, now)
+    if tripped is not None:
+        np.copyto(net.theta, best_theta)
+        message = (f"loss jumped to {tripped[1]:.3g} at step {tripped[0] + 1} (lowest {best:.3g}): the learning "
+                   f"rate is too large; kept the weights of step {best_step}")
+    elif status == "diverged" or not np.isfinite(net.theta).all():
+        np.copyto(net.theta, good)
+        if status != "diverged":
+            status, message = "diverged", "parameters became non-finite; kept the last good weights"
+    elapsed = time.perf_counter() - start
+    report(len(losses), time.perf_counter())
+    outcome = TrainOutcome(status, len(losses), steps, losses[-1] if losses else math.nan, elapsed, tuple(losses),
+                           message)
+    return TrainedScore(settings, net, outcome, "cpu", tuple(homework_losses[:len(losses)]))
+
+
+def _train_torch(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
+                 on_progress: Callable[[TrainProgress], Any] | None = None,
+                 should_stop: Callable[[], bool] | None = None) -> TrainedScore:
+    """train_score with torch (backend "torch"): build_model, engine.training's Adam and loop."""
     import torch
 
     from engine.training import Adam, CosineRate
+    from engine.walk_net import WalkNet
 
     dev = torch_setup(threads, device, settings.seed)
     setup = settings.setup()
@@ -331,7 +467,10 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
                            should_stop=should_stop, scheduler=sched)
     outcome = guard.finish(outcome)
     model.eval()
-    return TrainedScore(settings, model, outcome, str(dev), tuple(homework_losses[:outcome.steps_done]))
+    trained = TrainedScore(settings, WalkNet.from_state_dict(model.state_dict()), outcome, str(dev),
+                           tuple(homework_losses[:outcome.steps_done]))
+    trained.__dict__["model"] = model  # the torch module itself (cached_property's slot)
+    return trained
 
 
 class BlowUpGuard:
@@ -387,12 +526,15 @@ def check_fits(settings: TrainSettings, state_dict: dict) -> None:
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
     """Rebuild a trained score network from a checkpoint's weights."""
     from engine.checkpoint import load_weights
+    from engine.walk_net import WalkNet
 
     setup = settings.setup()
     model = build_model(settings, setup.p0.variance())
     load_weights(model, state_dict)  # shapes, finite values, settings-made buffers: one line, nothing changed
     model.eval()
-    return TrainedScore(settings, model.to(device), None, device)
+    trained = TrainedScore(settings, WalkNet.from_state_dict(model.state_dict()), None, device)
+    trained.__dict__["model"] = model.to(device)  # the torch module itself (cached_property's slot)
+    return trained
 
 
 @dataclass(frozen=True)
