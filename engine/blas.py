@@ -12,13 +12,16 @@ from __future__ import annotations
 import ctypes
 import functools
 
+GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads", "openblas_get_num_threads64_",
+           "openblas_get_num_threads")
 SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads", "openblas_set_num_threads64_",
            "openblas_set_num_threads")
 
 
 @functools.cache
-def _setter():
-    """The set_num_threads function of the OpenBLAS numpy loaded, or None (another BLAS, not Linux)."""
+def _functions() -> tuple:
+    """(set_num_threads, get_num_threads) of the OpenBLAS numpy loaded, or (None, None) (another BLAS,
+    not Linux)."""
     import numpy  # noqa: F401  (its BLAS is loaded with it)
 
     try:
@@ -26,24 +29,31 @@ def _setter():
             paths = {line.split()[-1] for line in f if "openblas" in line.rsplit("/", 1)[-1].lower()
                      and ".so" in line.rsplit("/", 1)[-1]}
     except OSError:
-        return None
+        return None, None
     for path in sorted(paths):
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in SETTERS:
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.argtypes, fn.restype = [ctypes.c_int], None
-                return fn
-    return None
+        setter = next((getattr(lib, n) for n in SETTERS if hasattr(lib, n)), None)
+        getter = next((getattr(lib, n) for n in GETTERS if hasattr(lib, n)), None)
+        if setter is not None and getter is not None:
+            setter.argtypes, setter.restype = [ctypes.c_int], None
+            getter.argtypes, getter.restype = [], ctypes.c_int
+            return setter, getter
+    return None, None
 
 
 def set_blas_threads(threads: int) -> bool:
     """Make numpy's BLAS use ``threads`` threads (process-wide); False when it cannot be told."""
-    fn = _setter()
-    if fn is None:
+    setter, _ = _functions()
+    if setter is None:
         return False
-    fn(int(threads))
+    setter(int(threads))
     return True
+
+
+def blas_threads() -> int | None:
+    """The number of threads numpy's BLAS uses now (None when it cannot be asked)."""
+    _, getter = _functions()
+    return None if getter is None else int(getter())

@@ -286,30 +286,32 @@ def _pairs(settings: TrainSettings, p0, n: int, gen: "torch.Generator", dev, t: 
     return x0, x0 + torch.sqrt(var) * torch.randn(n, generator=gen, device=dev), var
 
 
-def _sample_t_np(T: int, n: int, rng: np.random.Generator, loss: str = "balanced") -> np.ndarray:
-    """_sample_t with a numpy generator (float32): the same law, t_probabilities()."""
+def _sample_t_np(T: int, n: int, rng: np.random.Generator, loss: str = "balanced", rows: int = 1) -> np.ndarray:
+    """_sample_t with a numpy generator, for ``rows`` batches of n at once ((rows, n) float32): the same
+    law, t_probabilities() (balanced: in each batch the first n − n//2 uniform, the rest log-uniform)."""
     if loss == "homework":
-        return rng.integers(1, T + 1, n).astype(np.float32)
-    t = np.empty(n, dtype=np.float32)
-    t[:n - n // 2] = rng.integers(1, T + 1, n - n // 2)
-    t[n - n // 2:] = np.clip(np.floor(np.exp(rng.random(n // 2) * math.log(T + 1))), 1, T)
+        return rng.integers(1, T + 1, (rows, n)).astype(np.float32)
+    t = np.empty((rows, n), dtype=np.float32)
+    t[:, :n - n // 2] = rng.integers(1, T + 1, (rows, n - n // 2))
+    t[:, n - n // 2:] = np.clip(np.floor(np.exp(rng.random((rows, n // 2)) * math.log(T + 1))), 1, T)
     return t
 
 
-def _pairs_np(settings: TrainSettings, p0, n: int, rng: np.random.Generator, t: np.ndarray):
-    """_pairs with a numpy generator (float32): (target, xt, c) with target ≈ xt + c·sθ(xt, t)."""
+def _pairs_np(settings: TrainSettings, p0, rng: np.random.Generator, t: np.ndarray):
+    """_pairs with a numpy generator (float32, any shape of t): (target, xt, c), target ≈ xt + c·sθ(xt, t)."""
     f32 = np.float32
-    k = np.minimum(np.searchsorted(np.cumsum(p0.weights), rng.random(n) * float(np.sum(p0.weights))),
+    shape = t.shape
+    k = np.minimum(np.searchsorted(np.cumsum(p0.weights), rng.random(shape) * float(np.sum(p0.weights))),
                    len(p0.weights) - 1)
     x0 = (np.asarray(p0.means, dtype=f32)[k]
-          + np.asarray(p0.stds, dtype=f32)[k] * rng.standard_normal(n, dtype=f32))
+          + np.asarray(p0.stds, dtype=f32)[k] * rng.standard_normal(shape, dtype=f32))
     s2 = f32(settings.sigma2)
     if settings.target == "p3":
-        x_prev = x0 + np.sqrt((t - 1) * s2) * rng.standard_normal(n, dtype=f32)
-        xt = x_prev + np.sqrt(s2) * rng.standard_normal(n, dtype=f32)
-        return x_prev, xt, np.full(n, s2, dtype=f32)
+        x_prev = x0 + np.sqrt((t - 1) * s2) * rng.standard_normal(shape, dtype=f32)
+        xt = x_prev + np.sqrt(s2) * rng.standard_normal(shape, dtype=f32)
+        return x_prev, xt, np.full(shape, s2, dtype=f32)
     var = t * s2
-    return x0, x0 + np.sqrt(var) * rng.standard_normal(n, dtype=f32), var
+    return x0, x0 + np.sqrt(var) * rng.standard_normal(shape, dtype=f32), var
 
 
 def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
@@ -343,6 +345,9 @@ def train_score(settings: TrainSettings, *, threads: int = DEFAULT_THREADS, devi
         raise InvalidInput(f"threads must be ≥ 1, got {threads}")
     set_blas_threads(threads)
     return _train_numpy(settings, on_progress=on_progress, should_stop=should_stop)
+
+
+BLOCK = 32  # _train_numpy draws the random numbers of this many steps at once
 
 
 def _train_numpy(settings: TrainSettings, *, on_progress: Callable[[TrainProgress], Any] | None = None,
@@ -381,12 +386,17 @@ def _train_numpy(settings: TrainSettings, *, on_progress: Callable[[TrainProgres
         if should_stop is not None and should_stop():
             status, message = "cancelled", f"cancelled after {step} of {steps} steps"
             break
-        t = _sample_t_np(T, n, rng, settings.loss)
-        target, xt, c = _pairs_np(settings, setup.p0, n, rng, t)
-        w = None if settings.loss == "homework" else (v0 + t * np.float32(settings.sigma2)) / (c * c)
+        if step % BLOCK == 0:  # the random draws of BLOCK steps at once (one numpy call each, not BLOCK)
+            rows = min(BLOCK, steps - step)
+            ts = _sample_t_np(T, n, rng, settings.loss, rows)
+            targets, xts, cs = _pairs_np(settings, setup.p0, rng, ts)
+            ws = None if settings.loss == "homework" else (v0 + ts * np.float32(settings.sigma2)) / (cs * cs)
+            to_hw = to_homework[ts.astype(np.intp) - 1]
+        i = step % BLOCK
+        t, target, xt, c = ts[i], targets[i], xts[i], cs[i]
         with np.errstate(all="ignore"):
-            value, ell = net.loss_and_grad(xt, t, target, c, w, grad)
-            homework_losses.append(float(np.mean(ell * to_homework[t.astype(np.intp) - 1], dtype=np.float64)))
+            value, ell = net.loss_and_grad(xt, t, target, c, None if ws is None else ws[i], grad)
+            homework_losses.append(float(np.dot(ell, to_hw[i])) / n)
         if math.isfinite(value) and value > BlowUpGuard.FACTOR * best:
             tripped = (step, value)
             status = "diverged"

