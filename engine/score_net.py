@@ -613,9 +613,13 @@ def check_fits(settings: TrainSettings, state_dict: dict) -> None:
 
 
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
-    """Rebuild a trained score network from a checkpoint's weights."""
+    """Rebuild a trained score network from a checkpoint's weights (numpy's BLAS set to one thread, as
+    for training: evaluating it multiplies 2048-row matrices too)."""
+    from engine.blas import set_blas_threads
     from engine.checkpoint import load_weights
     from engine.walk_net import WalkNet
+
+    set_blas_threads(DEFAULT_THREADS)
 
     setup = settings.setup()
     model = build_model(settings, setup.p0.variance())
