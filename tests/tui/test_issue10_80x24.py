@@ -155,3 +155,38 @@ async def test_the_palette_lists_every_action_of_each_screen_once(tmp_path, prob
         assert not [w for w in wanted if w not in titles], titles
         tabs = [pane.id for pane in app.screen.query("TabPane")]
         assert sum(t.startswith("View: ") for t in titles) == len(tabs) >= 3  # each view, once
+
+
+async def test_a_reloaded_loss_history_keeps_its_axis_in_steps(tmp_path, monkeypatch):
+    """A checkpoint keeps at most 400 loss values (thinned); after a restart the Loss view's x-axis
+    still runs to the run's last step, not to the number of values kept."""
+    import re
+
+    import plotext
+
+    from tests.tui.helpers import static_text
+    from tui.state import StateStore
+
+    def last_tick(app) -> float:
+        text = plotext.uncolorize(app.screen.query_one("#walk-loss").plt.build())
+        axis = [line for line in text.splitlines() if "step" in line.split("┘")[-1]]
+        ticks = text.splitlines()[text.splitlines().index(axis[0]) - 1]
+        return max(float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", ticks))
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p3", T=20, sigma2=1.25, particles=2000, seed=0, steps=900, lr=0.003)
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        trained_axis = last_tick(app)
+    assert trained_axis > 850
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        await pilot.pause(0.2)
+        assert "reloaded" in static_text(screen.query_one("#walk-message"))
+        assert last_tick(app) == pytest.approx(trained_axis, rel=0.02)  # not ~450: the values kept

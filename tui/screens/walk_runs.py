@@ -234,7 +234,8 @@ class WalkRuns:
             panel.stop(m.run_id, "exact score: frames, quality and budget ready" +
                        ("" if self.trained else " · press t to train"), complete=True)
         if m.losses:
-            panel.show_losses(m.losses)
+            trained = m.result.trained or self.trained
+            panel.show_losses(m.losses, trained.settings.steps if trained is not None else None)
         if m.frames is not None:
             self.frames = m.frames
         self.result = m.result
