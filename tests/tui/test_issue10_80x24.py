@@ -330,3 +330,32 @@ async def test_a_refused_cell_is_explained_on_screen_at_120x40(tmp_path, problem
         assert message.startswith("✗") and "'abc'" in message
         assert any(message[:40] in line for line in screen_text(app).splitlines())  # a two-column layout here
         assert table.editing and table.query_one("#edit-input").value == "abc"
+
+
+async def test_the_loss_view_stays_in_the_homeworks_units_after_training_and_a_restart(tmp_path, monkeypatch):
+    """The Loss view's title says L(θ) in the homework's units: the curve after training (balanced loss
+    trained) and after a restart must be that, not the balanced loss (about 10× larger here, 200× at the defaults)."""
+    import numpy as np
+
+    from tui.state import StateStore
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update("p3", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        await pilot.press("t")
+        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        trained = screen.trained
+        assert trained.settings.loss == "balanced"
+        assert "homework's units" in screen.query_one("#walk-loss")._title
+        drawn = screen.query_one("#walk-train")._losses
+        assert drawn == pytest.approx(list(trained.homework_losses))
+        assert np.mean(trained.outcome.losses) > 5 * np.mean(trained.homework_losses)  # the two differ here
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        drawn = screen.query_one("#walk-train")._losses
+        assert drawn == pytest.approx(list(trained.homework_losses), rel=1e-6)

@@ -10,7 +10,7 @@ of the typed messages they post (tui.messages). Mixed into WalkScreen, which own
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import work
 from textual.worker import get_current_worker
@@ -125,7 +125,10 @@ class WalkRuns:
         except InvalidInput as exc:
             self.post_message(Failed(run_id, str(exc)))
             return
-        self.post_message(TrainingEnded(run_id, trained.outcome))
+        # the Loss view is in the homework's units (L(θ)), whatever loss was trained: so is the history it ends on
+        shown = (replace(trained.outcome, losses=trained.homework_losses, final_loss=trained.final_homework_loss)
+                 if trained.homework_losses else trained.outcome)
+        self.post_message(TrainingEnded(run_id, shown))
         if trained.outcome.status == "cancelled" or worker.is_cancelled:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
             return
