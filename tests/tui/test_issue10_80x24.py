@@ -359,3 +359,29 @@ async def test_the_loss_view_stays_in_the_homeworks_units_after_training_and_a_r
         await _wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
         drawn = screen.query_one("#walk-train")._losses
         assert drawn == pytest.approx(list(trained.homework_losses), rel=1e-6)
+
+
+@pytest.mark.parametrize("problem", (3, 4))
+async def test_the_loss_view_draws_the_least_possible_loss_under_the_curve(tmp_path, monkeypatch, problem):
+    import plotext
+
+    from engine.mixture import DEFAULT_MIXTURE
+    from engine.posterior import homework_loss_minimum
+    from tui.state import StateStore
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    StateStore(tmp_path).update(f"p{problem}", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
+    app = make_app(tmp_path, problem=problem)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        panel = screen.query_one("#walk-train")
+        await _wait_for(pilot, lambda: panel._reference is not None)
+        floor = homework_loss_minimum(DEFAULT_MIXTURE, 20, 1.25, f"p{problem}")
+        assert panel._reference[0] == pytest.approx(floor, rel=1e-12)
+        await pilot.press("t")
+        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        trained = screen.trained
+        # batch losses estimate L(θ) ≥ its minimum: the trained model ends near the floor, not below it
+        assert floor <= trained.final_homework_loss * 1.1 and trained.final_homework_loss < 3 * floor
+        text = plotext.uncolorize(screen.query_one("#walk-loss").plt.build())
+        assert f"least possible L(θ) {floor:.4g}" in text

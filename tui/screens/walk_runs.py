@@ -36,6 +36,13 @@ class WalkReady(RunMessage):
 
 
 @dataclass
+class LossFloor(RunMessage):
+    """The least value L(θ) can take on these settings (engine.posterior.homework_loss_minimum)."""
+
+    value: float
+
+
+@dataclass
 class LossesCompared(RunMessage):
     """The homework's loss against the balanced one, measured (engine.loss_study)."""
 
@@ -71,6 +78,10 @@ class WalkRuns:
         try:
             result, frames = p3_walk.exact_part(params, self.TARGET, on_phase=on_phase, should_stop=stop)
             self.post_message(WalkReady(run_id, result, frames))
+            from engine.posterior import homework_loss_minimum
+
+            setup = params.setup()
+            self.post_message(LossFloor(run_id, homework_loss_minimum(setup.p0, setup.T, setup.sigma2, self.TARGET)))
             note, losses, stored = "", (), None
             if trained is None and (checkpoint is not None or look_for_saved):
                 found = checkpoint or find_saved(params.train_settings(self.TARGET))
@@ -204,6 +215,10 @@ class WalkRuns:
 
     def on_phase_progress(self, m: PhaseProgress) -> None:
         self.query_one(TrainingPanel).phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
+
+    def on_loss_floor(self, m: LossFloor) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).set_reference(m.value, "least possible L(θ)")
 
     def on_training_ended(self, m: TrainingEnded) -> None:
         self.query_one(TrainingPanel).finish(m.run_id, m.outcome)

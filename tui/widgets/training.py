@@ -83,6 +83,8 @@ class TrainingPanel(Vertical):
         self._curve_id = curve_id
         self._losses: list[float] = []
         self._steps: int | None = None  # the steps a stored (thinned) history spans
+        self._reference: tuple[float, str] | None = None  # a floor drawn under the curve
+        self._final = False
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=100, show_eta=False, id="train-bar")
@@ -165,10 +167,16 @@ class TrainingPanel(Vertical):
         self._steps = steps if steps and steps > len(self._losses) else None
         self._draw_curve(final=True)
 
+    def set_reference(self, value: float | None, label: str = "") -> None:
+        """A horizontal line the loss can only come down to (e.g. the least possible L(θ)); None: none."""
+        self._reference = (float(value), label) if value is not None and math.isfinite(value) and value > 0 else None
+        self._draw_curve(final=self._final)
+
     def _status(self, text: str) -> None:
         self.query_one("#train-status", Static).update(text)
 
     def _draw_curve(self, final: bool = False) -> None:
+        self._final = final
         if not self._show_curve and self._curve_id is None:
             return
         plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
@@ -186,6 +194,10 @@ class TrainingPanel(Vertical):
         def draw(plt) -> None:
             plt.plot(xs, ys, marker=plot.marker, color="gray", label="loss")
             plt.plot(xs, trend, marker=plot.marker, color="cyan", label="smoothed")
+            if self._reference is not None:
+                value, label = self._reference
+                plt.plot([xs[0], xs[-1]], [math.log10(value)] * 2, marker=plot.marker, color="red",
+                         label=f"{label} {value:.4g}")
             plt.xlabel("step" if final else "progress report (~20 per second)")
             plt.ylabel("log10 loss")
 
