@@ -385,3 +385,24 @@ async def test_the_loss_view_draws_the_least_possible_loss_under_the_curve(tmp_p
         assert floor <= trained.final_homework_loss * 1.1 and trained.final_homework_loss < 3 * floor
         text = plotext.uncolorize(screen.query_one("#walk-loss").plt.build())
         assert f"least possible L(θ) {floor:.4g}" in text
+
+
+async def test_news_from_a_worker_never_hides_the_refusal_of_the_box_being_fixed(tmp_path):
+    from tests.tui.helpers import static_text
+
+    app = make_app(tmp_path, problem=3)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        box = screen.query_one("#param-T")
+        box.focus()
+        await pilot.press("ctrl+u", *"1e99", "enter")
+        refusal = static_text(screen.query_one("#walk-message"))
+        assert refusal.startswith("✗ T must be")
+        screen.show_message("✓ orders measured: stochastic 0.94")  # what the Orders worker says when it ends
+        await pilot.pause()
+        assert static_text(screen.query_one("#walk-message")) == refusal and app.focused is box
+        assert any("orders measured" in n.message for n in app._notifications)  # said, as a toast
+        await pilot.press("escape")
+        screen.show_message("✓ orders measured: stochastic 0.94")
+        assert static_text(screen.query_one("#walk-message")).startswith("✓ orders")  # no box pending: the line

@@ -111,6 +111,11 @@ class TrainableScreen(ProblemScreen):
 
     def show_message(self, text: str, *, error: bool = False) -> None:
         message = self.query_one(f"#{self.MESSAGE_ID}", Static)
+        box = self.app.focused
+        if (not error and message.has_class("-error") and isinstance(box, SettingInput)
+                and box.value != box.spec.format(box.in_force)):
+            self.notify(text, timeout=8)  # news from a worker: the refusal under the box being fixed stays
+            return
         message.update(text)
         message.set_class(error, "-error")
 
