@@ -406,3 +406,21 @@ async def test_news_from_a_worker_never_hides_the_refusal_of_the_box_being_fixed
         await pilot.press("escape")
         screen.show_message("✓ orders measured: stochastic 0.94")
         assert static_text(screen.query_one("#walk-message")).startswith("✓ orders")  # no box pending: the line
+
+
+async def test_p5_news_never_hides_the_refusal_of_the_box_being_fixed(tmp_path):
+    from tests.tui.helpers import static_text
+
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await _wait_for(pilot, lambda: screen.result is not None)
+        box = screen.query_one("#knob-T")
+        box.focus()
+        await pilot.press("ctrl+u", *"abc", "enter")
+        line = screen.query_one("#swiss-message")
+        refusal = static_text(line)
+        assert refusal.startswith("✗ T:")
+        screen.message_line.show("✓ trained: animation and samplers use the learned ε̂θ")  # a run ending meanwhile
+        await pilot.pause()
+        assert static_text(line) == refusal and any("✓ trained" in n.message for n in app._notifications)
