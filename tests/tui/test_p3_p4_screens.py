@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from plotext import uncolorize
 
 from tests.tui.helpers import cell, make_app, static_text
 from tui.widgets.setting_input import SpecValidator
@@ -78,6 +79,8 @@ async def test_twenty_start_cancel_cycles_leak_nothing_and_the_loop_stays_live(t
         await wait_for(pilot, lambda: screen.result is not None)
         import torch  # noqa: F401  (imported before measuring, as the app's warm-up does)
 
+        # the frame plots build their pictures in short workers: let them finish before counting threads
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
         baseline = threading.active_count()
         await pilot.press("t")  # through the keyboard once …
         await pilot.pause(0.3)
@@ -95,6 +98,7 @@ async def test_twenty_start_cancel_cycles_leak_nothing_and_the_loop_stays_live(t
             await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
             assert time.perf_counter() - started < 2.0  # a cancelled run stops within a step or so
         await pilot.pause(0.2)
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
         assert threading.active_count() <= baseline + 1  # no leaked training threads
         assert screen.trained is None and screen.result.kind == "exact"
         assert "cancel" in static_text(screen.query_one("#walk-message"))
@@ -278,8 +282,14 @@ async def test_reverse_view_fits_p0_at_t0_and_names_the_update(tmp_path, monkeyp
         assert (a, b) == pytest.approx((lo, hi)) and 20 <= len(centers) <= 60  # p₀ spans the plot
         wide = frame_view(movie, len(movie.steps) - 1, fit=False)
         assert wide[3] - wide[2] > 2 * (hi - lo)  # the fixed axis would squeeze p₀ into a corner
+        await app.workers.wait_for_complete()  # the frames' pictures are built ahead and kept
+        fitted = plot.render().plain
         await pilot.press("z")
         assert not screen.fit
+        await pilot.pause()
+        wide_picture = plot.render().plain
+        assert wide_picture != fitted  # z draws the frame shown again, on the one axis (not a kept picture)
+        assert f"{wide[2]:.0f}" in uncolorize(plot.plt.build()) or f"{wide[3]:.0f}" in uncolorize(plot.plt.build())
 
 
 async def test_export_writes_both_panels_and_the_error_budget(tmp_path, monkeypatch):

@@ -1,5 +1,7 @@
 """Playback: the result (last frame) is held before the loop starts again; the fps shown is measured."""
 
+import pytest
+
 from tui.widgets import player
 from tui.widgets.player import Playback
 
@@ -39,3 +41,65 @@ def test_the_fps_shown_is_measured(monkeypatch):
         pb._tick()
     assert pb.measured_fps() == 8.0
     assert "8 fps measured (asked 15)" in pb.describe()
+
+
+def test_the_hold_does_not_count_against_the_measured_fps(monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(player.time, "perf_counter", lambda: now[0])
+    pb = Playback(_Owner(), lambda i: None, fps=10)
+    pb.reset(4)
+    pb.play()
+
+    def tick() -> None:
+        now[0] += 0.1  # the timer fires every 100 ms: 10 frames a second while frames move
+        pb._tick()
+
+    for _ in range(3):  # frames 1→4
+        tick()
+    for _ in range(int(Playback.HOLD_S * pb.fps)):  # two seconds on the result, then frame 1 again
+        tick()
+    for _ in range(3):
+        tick()
+    assert pb.index == 3
+    assert pb.measured_fps() == pytest.approx(10.0)  # counting the hold in the window gave 4 frames in 2.4 s
+
+
+async def test_frame_pictures_are_built_once_and_exports_read_the_frame_shown():
+    """Playback picks kept pictures (a plotext build per frame held two panels under 15 fps at
+    120×40); whatever a frame plot shows, its figure — what exports read — holds that frame."""
+    from plotext import uncolorize
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.player import FramePlot
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield FramePlot(title="frames", id="movie")
+
+    def draw(plt, frame, i):
+        plt.plot([0, 1, 2], [0, frame, 0])
+        plt.title(f"frame {i} of height {frame}")
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        plot = app.query_one(FramePlot)
+        plot.set_frames([1, 2, 3, 4], draw)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert len(plot._pictures) == 4  # every frame's picture, built by the worker
+        built = []
+        monkey = type(plot._plot).build
+        type(plot._plot).build = lambda self: built.append(1) or monkey(self)
+        try:
+            for i in (2, 0, 3):
+                plot.show(i)
+                await pilot.pause()
+                assert f"frame {i} of height {i + 1}" in "".join(s.text for s in plot.render_lines(plot.region))
+            assert built == []  # nothing was built again while playing
+            plot.show(1)
+            assert "frame 1 of height 2" in uncolorize(plot.plt.build())  # the export's frame is the one shown
+        finally:
+            type(plot._plot).build = monkey
+        plot.draw(lambda plt: plt.title("a note, not a frame"))
+        await pilot.pause()
+        assert plot._pictures == {} and "a note" in uncolorize(plot.plt.build())

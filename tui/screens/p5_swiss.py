@@ -89,7 +89,7 @@ class P5Screen(TrainableScreen):
         super().__init__(id="p5")
         self.run_id: int | None = None
         self.restart_asked, self.before_reset = False, None
-        self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=8)
+        self.playback = Playback(self, lambda i: self.query_one("#swiss-movie", FramePlot).show(i), fps=20)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="swiss-top"):

@@ -110,7 +110,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         self.loss_comparison = None  # the homework-vs-balanced measurement (L), shown in Explain
         self._before_reset: WalkSettings | None = None  # what u puts back
         self._p2_mixture = ""
-        self.playback = Playback(self, self._show_frame, fps=15)
+        self.playback = Playback(self, self._show_frame, fps=20)
 
     # ---- layout -------------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -202,7 +202,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         self.query_one("#explain", Markdown).update(text)
 
     def watch_fit(self) -> None:
-        self._show_frame(self.playback.index)
+        self.watch_frames(self.frames)  # each frame is drawn on another axis: new pictures
 
     def watch_score_t(self) -> None:
         self._draw_score()

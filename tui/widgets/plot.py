@@ -41,10 +41,14 @@ class Plot(PlotextPlot):
         self.redraw()
 
     def redraw(self) -> None:
-        plt = self.plt
+        self._paint()
+        self.refresh()
+
+    def _paint(self) -> None:
+        """Draw the current callback into the plotext figure (the picture is built when rendered)."""
+        plt = self._plot
         plt.clear_figure()
         if self._title:
             plt.title(self._title)
         if self._draw is not None:
             self._draw(plt)
-        self.refresh()
