@@ -84,6 +84,7 @@ class RecipeSettings:
     shuffle: bool = True
     t_from_one: bool = True
     lr_decay: bool = True
+    min_snr: float = 0.0  # 0 = off; else each t's loss weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ), SNR_t = ᾱt/(1 − ᾱt)
     ema: float = setting(EMA)  # 0 = off; else sample with an exponential moving average of the weights
     hidden: int = setting(HIDDEN)
     n_data: int = setting(N_DATA)
@@ -165,6 +166,10 @@ def load_data(settings: RecipeSettings) -> tuple[np.ndarray, Standardizer]:
     return std.forward(raw), std
 
 
+DRAW_STEPS, DRAW_POINTS = 250, 1 << 20
+"""Random minibatches are drawn this many steps at a time, at most this many points per draw."""
+
+
 def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
               on_progress: Callable[[TrainProgress], Any] | None = None,
               should_stop: Callable[[], bool] | None = None,
@@ -216,22 +221,46 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
         if ema_model is not None:
             ema_update(ema_params, live_params, ema_decay(settings.ema, k))
 
+    drawn: dict[str, Any] = {}
+    per_draw = max(1, min(DRAW_STEPS, DRAW_POINTS // b))
+
+    def drawn_batch(step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Random minibatches drawn ahead, per_draw steps at a time (one call per draw instead of
+        about ten small ones per step): the network's inputs [xt, emb(t)], the ε to predict and
+        each point's loss weight (None: all 1)."""
+        k, j = divmod(step, per_draw)
+        if drawn.get("k") != k:
+            m = min(per_draw, total - k * per_draw)
+            with torch.no_grad():
+                idx = torch.randint(0, n, (m, b), generator=gen, device=dev)
+                t = torch.randint(t_low, settings.T, (m, b), generator=gen, device=dev)
+                eps = torch.randn(m, b, 2, generator=gen, device=dev)
+                xt = ab[t].sqrt()[..., None] * x_all[idx] + (1 - ab[t]).sqrt()[..., None] * eps
+                inputs = model.inputs(xt.reshape(-1, 2), t.reshape(-1)).reshape(m, b, -1)
+                weight = None
+                if settings.min_snr > 0:
+                    snr = ab[t] / (1 - ab[t])
+                    weight = snr.clamp(max=settings.min_snr) / snr
+            drawn.update(k=k, inputs=inputs, eps=eps, weight=weight)
+        return drawn["inputs"][j], drawn["eps"][j], None if drawn["weight"] is None else drawn["weight"][j]
+
     def loss_at(step: int) -> torch.Tensor:
         if step:
             update_ema(step)  # the weights the previous step produced
+        if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
+            on_checkpoint(step, trained_view)
         if settings.shuffle:
-            idx = torch.randint(0, n, (b,), generator=gen, device=dev)
-            x0 = x_all[idx]
-        else:
-            i = step % per_epoch
-            x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
+            inputs, eps, weight = drawn_batch(step)
+            if weight is None:
+                return ((model.net(inputs) - eps) ** 2).mean()
+            return (weight * ((model.net(inputs) - eps) ** 2).sum(1)).mean() / 2
+        i = step % per_epoch
+        x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
         m = len(x0)
         t = torch.randint(t_low, settings.T, (m,), generator=gen, device=dev)
         eps = torch.randn(m, 2, generator=gen, device=dev)
         a = ab[t][:, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-        if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
-            on_checkpoint(step, trained_view)
         return ((model(xt, t) - eps) ** 2).mean()
 
     outcome = run_training(model, opt, loss_at, total, on_progress=on_progress, should_stop=should_stop,
@@ -332,6 +361,15 @@ def _data_side(s: RecipeSettings, std: Standardizer, n: int, seed: int, floor_pa
     return _DATA_SIDE[key]
 
 
+def prepare_data_side(settings: RecipeSettings, n: int = 4000, seed: int | None = None, floor_pairs: int = 3,
+                      dtype=np.float32) -> None:
+    """Compute and keep what evaluate() measures that does not depend on the model (_data_side), so
+    that it can run while the model trains (numpy releases the GIL in its pair sums): the same
+    numbers as computing it in evaluate(), sooner."""
+    raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
+    _data_side(settings, Standardizer.fit(raw), n, settings.seed if seed is None else seed, floor_pairs, dtype)
+
+
 def expected_floor(fresh: np.ndarray, dtype=np.float32) -> SamplerQuality:
     """The floor as its expectation: for two independent fresh samples of sizes n (V-statistic),
     E ED = E|X − X'|·(1/n + 1/n) exactly, with E|X − X'| estimated without bias by the mean distance
@@ -347,8 +385,11 @@ def expected_floor(fresh: np.ndarray, dtype=np.float32) -> SamplerQuality:
 
 def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm", "x0", "ddim"),
              frame_points: int = 1500, should_stop: Callable[[], bool] | None = None,
-             eps_fn: Callable | None = None, floor_pairs: int = 3, dtype=np.float32) -> Evaluation2D:
+             eps_fn: Callable | None = None, floor_pairs: int = 3, dtype=np.float32,
+             workers: int = 1) -> Evaluation2D:
     """Sample n points with each sampler; energy distance and MMD² against n fresh data points.
+    ``workers`` > 1: the samplers run in that many threads (torch and numpy release the GIL; each
+    sampler has its own random numbers, so the numbers are the same as with one).
 
     The floor is expected_floor() (floor_pairs = 0) or the mean over floor_pairs fresh-vs-fresh pairs.
     The data side (fresh data, its self-term, the floor, N(0, I)) is computed once per data set and
@@ -361,15 +402,23 @@ def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm"
 
     fresh_a, floor, gauss = _data_side(trained.settings, trained.standardizer, n, seed, floor_pairs, dtype)
     fn = eps_fn or trained.eps_fn()
-    runs, rows = {}, []
-    for name in samplers:
+
+    def one(name: str):
         run = sample(fn, trained.schedule, n, sampler=name, seed=seed, frame_points=frame_points, should_stop=should_stop)
-        runs[name] = run
         if should_stop is not None and should_stop():  # before each O(n²) comparison too
             raise InterruptedError("evaluation cancelled")
         q = compare(run.x0, fresh_a, dtype=dtype)
-        rows.append(SamplerQuality(name, q.energy, q.mmd2))
-    return Evaluation2D(n, tuple(rows), floor, gauss, runs)
+        return run, SamplerQuality(name, q.energy, q.mmd2)
+
+    if workers > 1 and len(samplers) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(workers, len(samplers)), thread_name_prefix="p5-sampler") as pool:
+            done = list(pool.map(one, samplers))
+    else:
+        done = [one(name) for name in samplers]
+    runs = {name: run for name, (run, _) in zip(samplers, done)}
+    return Evaluation2D(n, tuple(q for _, q in done), floor, gauss, runs)
 
 
 def oracle_eps_fn(trained: TrainedEps, n_points: int = 4000):
