@@ -84,7 +84,6 @@ class RecipeSettings:
     shuffle: bool = True
     t_from_one: bool = True
     lr_decay: bool = True
-    min_snr: float = 0.0  # 0 = off; else each t's loss weighted by min(SNR_t, γ)/SNR_t (Min-SNR-γ), SNR_t = ᾱt/(1 − ᾱt)
     ema: float = setting(EMA)  # 0 = off; else sample with an exponential moving average of the weights
     hidden: int = setting(HIDDEN)
     n_data: int = setting(N_DATA)
@@ -224,10 +223,9 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     drawn: dict[str, Any] = {}
     per_draw = max(1, min(DRAW_STEPS, DRAW_POINTS // b))
 
-    def drawn_batch(step: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    def drawn_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
         """Random minibatches drawn ahead, per_draw steps at a time (one call per draw instead of
-        about ten small ones per step): the network's inputs [xt, emb(t)], the ε to predict and
-        each point's loss weight (None: all 1)."""
+        about ten small ones per step): the network's inputs [xt, emb(t)] and the ε to predict."""
         k, j = divmod(step, per_draw)
         if drawn.get("k") != k:
             m = min(per_draw, total - k * per_draw)
@@ -237,12 +235,8 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
                 eps = torch.randn(m, b, 2, generator=gen, device=dev)
                 xt = ab[t].sqrt()[..., None] * x_all[idx] + (1 - ab[t]).sqrt()[..., None] * eps
                 inputs = model.inputs(xt.reshape(-1, 2), t.reshape(-1)).reshape(m, b, -1)
-                weight = None
-                if settings.min_snr > 0:
-                    snr = ab[t] / (1 - ab[t])
-                    weight = snr.clamp(max=settings.min_snr) / snr
-            drawn.update(k=k, inputs=inputs, eps=eps, weight=weight)
-        return drawn["inputs"][j], drawn["eps"][j], None if drawn["weight"] is None else drawn["weight"][j]
+            drawn.update(k=k, inputs=inputs, eps=eps)
+        return drawn["inputs"][j], drawn["eps"][j]
 
     def loss_at(step: int) -> torch.Tensor:
         if step:
@@ -250,10 +244,8 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
         if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
             on_checkpoint(step, trained_view)
         if settings.shuffle:
-            inputs, eps, weight = drawn_batch(step)
-            if weight is None:
-                return ((model.net(inputs) - eps) ** 2).mean()
-            return (weight * ((model.net(inputs) - eps) ** 2).sum(1)).mean() / 2
+            inputs, eps = drawn_batch(step)
+            return ((model.net(inputs) - eps) ** 2).mean()
         i = step % per_epoch
         x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
         m = len(x0)
