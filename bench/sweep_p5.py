@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-VARIANTS = ("steps=2000;steps=1000;steps=1400;steps=2000,batch=256;steps=1400,batch=256;"
-            "steps=1400,batch=256,t_stratified=1;steps=1000,t_stratified=1;steps=1400,lr=0.03")
+VARIANTS = ("steps=2000,hidden=64,batch=512;steps=2000,hidden=40,batch=640;steps=2000,hidden=32,batch=768;"
+            "steps=1600,hidden=32,batch=768;steps=1400,hidden=64,batch=512")
+"""The last round (docs/sweep_p5.md has every round): the former default, the new one, and its neighbours."""
 N = 4000
 
 
@@ -46,6 +47,7 @@ def main() -> None:
     ap.add_argument("--variants", default=VARIANTS)
     ap.add_argument("--seeds", default="0,1,2,3")
     ap.add_argument("--datasets", default=",".join(DATASETS))
+    ap.add_argument("--each", action="store_true", help="also print each seed's DDPM ratio")
     args = ap.parse_args()
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -75,6 +77,9 @@ def main() -> None:
         print(f"{text:45s} {row[1]/1e6:5.2f} M samples  {row[2]:5.2f} s  DDPM mean {row[3]:.2f} worst {row[4]:.2f} "
               f"≤2: {row[5]}/{row[6]}  x0 {row[7]:.2f}  DDIM {row[8]:.2f}  "
               + " ".join(f"{d[:6]} {v:.2f}" for d, v in row[9].items()), flush=True)
+        if args.each:
+            print("    each seed, DDPM/floor: " + "; ".join(f"{d}: " + " ".join(f"{v:.2f}" for v in per_data[d])
+                                                         for d in datasets), flush=True)
     print(f"\nseeds {seeds}, data sets {datasets}, {N:,} samples vs {N:,} fresh points, ratio to the floor's expectation")
     print("| variant (overrides of the fast recipe) | samples (M) | train s | DDPM mean | DDPM worst | DDPM ≤ 2× | x0 mean "
           "| DDIM mean | " + " | ".join(d for d in datasets) + " |")

@@ -9,10 +9,11 @@ its 10,000 samples, NOTEBOOK_SAMPLES; the data draw and the random numbers are o
   * the raw integer t appended to (x, y) as a third input;
   * Linear(3→64) with *no activation after it*, then 4 × [Linear(64→64) + ReLU], Linear(64→2);
   * Adam at 1e-3 and a LinearLR scheduler that is created but never stepped (the rate stays 1e-3).
-``fast`` (the default) is what we would do on a CPU: random minibatches, t ~ U{1, …, T−1}
-(the steps the sampler uses), a sinusoidal embedding of t, a ReLU after the first layer, a larger
-rate decayed by a cosine, sampling with an exponential moving average of the weights, one torch
-thread (measured fastest here; see bench/bench_p5.py).
+``fast`` (the default) is what we would do on a CPU: 2,000 random minibatches of 640 (drawn 250
+steps at a time), t ~ U{1, …, T−1} (the steps the sampler uses), a sinusoidal embedding of t, a ReLU
+after the first layer, 40 hidden units instead of 64, a larger rate decayed by a cosine, sampling
+with an exponential moving average of the weights, one torch thread (measured fastest here; see
+bench/bench_p5.py; the budget from bench/sweep_p5.py, see STEPS below).
 """
 
 from __future__ import annotations
@@ -48,20 +49,25 @@ SCHEDULE = Spec("schedule", "schedule", str, "cosine", choices=SCHEDULES, help="
 T_STEPS = Spec("T", "T", int, 40, 2, 1000, help="diffusion steps",
                reason="T = 1 leaves no step to learn; beyond 1000 a CPU run and its 40-frame movie stop making sense")
 S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine schedule's offset")
-# 2,000 fast steps, measured as DDPM energy distance / the fresh-data floor (4,000 samples each, seeds
-# 0–4): 1.67 on average (worst seed 2.53; x0 2.18, DDIM 1.99); at lr 0.01 1.73 (worst 2.93); 1,000 steps
-# gave 2.8 (seeds 0–2); 4,000 steps ~1.3 in twice the time.
+# The fast recipe's budget — 2,000 steps of 640 points on a 40-wide net — was chosen by bench/sweep_p5.py
+# (seeds 0–3 × the four data sets, DDPM energy distance / the floor's expectation, 4,000 samples each;
+# tables in docs/sweep_p5.md): 1.68 on average, worst run 3.15, 11 of 16 runs within 2×, at ~75 % of the
+# CPU time per step of the former 2,000 × 512 on a 64-wide net (1.90, worst 3.96, 8 of 16, same code).
+# 32 wide × 768 measured as well (1.68, worst 2.74) but learns too slowly in its first 400 steps
+# (tests/engine/test_eps_net.py::test_a_short_run_beats_the_gaussian_clearly). Fewer steps (1,600,
+# 1,400, 1,000), a batch of 256, stratified t, a larger rate, a slower EMA and Min-SNR weights all
+# measured worse.
 STEPS = Spec("steps", "steps", int, 2000, 1, 10**6, help="optimizer steps (the fast recipe)",
              reason="A million steps is hours on one CPU thread")
 EPOCHS = Spec("epochs", "epochs", int, 100, 1, 10_000, help="passes over the data (the faithful recipe)",
               reason="10,000 epochs of the notebook are days on one CPU thread")
-BATCH = Spec("batch", "batch", int, 512, 1, 100_000, help="points per optimizer step",
+BATCH = Spec("batch", "batch", int, 640, 1, 100_000, help="points per optimizer step",
              reason="At most the default data set's size")
 LR = Spec("lr", "learning rate", float, 2e-2, 0, 10, low_open=True, help="Adam's learning rate",
           reason="Beyond 10 every run diverges")
 EMA = Spec("ema", "EMA decay", float, 0.99, 0, 0.9999, help="0 = off, else sample with an average of the weights",
            reason="1 would never move from the initial weights")
-HIDDEN = Spec("hidden", "hidden width", int, 64, 4, 1024, help="width of the MLP's hidden layers")
+HIDDEN = Spec("hidden", "hidden width", int, 40, 4, 1024, help="width of the MLP's hidden layers")
 N_DATA = Spec("n_data", "data points", int, DEFAULT_N, 100, 10**7, help="training points drawn from the data set",
               reason="10 million points take 160 MB")
 
@@ -105,7 +111,7 @@ class RecipeSettings:
 
 def faithful(**overrides: Any) -> RecipeSettings:
     """The notebook's settings, every one of them (see the module docstring)."""
-    base = RecipeSettings(recipe="faithful", batch=2048, lr=1e-3, epochs=100, embedding="raw",
+    base = RecipeSettings(recipe="faithful", batch=2048, lr=1e-3, epochs=100, embedding="raw", hidden=64,
                           first_activation=False,  # the notebook: no activation after the first Linear
                           shuffle=False,  # the notebook: batches taken in order, never shuffled
                           t_from_one=False,  # the notebook: t ~ U{0..T−1}, but sampling never uses t = 0
