@@ -68,6 +68,7 @@ async def animation_fps(size: tuple[int, int], seconds: float = 3.0) -> tuple[fl
     from tui.state import StateStore
     from tui.widgets.player import FramePlot
 
+    os.environ["HW7_TUI_DATA_DIR"] = tempfile.mkdtemp(prefix="hw7-bench-screen-")  # no saved model to reload
     app = Hw7App(problem=3, state=StateStore(Path(tempfile.mkdtemp())))
     async with app.run_test(size=size) as pilot:
         screen = app.screen
@@ -102,6 +103,7 @@ async def train_to_animation(size: tuple[int, int]) -> tuple[float, str]:
     from tui.app import Hw7App
     from tui.state import StateStore
 
+    os.environ["HW7_TUI_DATA_DIR"] = tempfile.mkdtemp(prefix="hw7-bench-screen-")  # no saved model to reload
     app = Hw7App(problem=3, state=StateStore(Path(tempfile.mkdtemp())))
     async with app.run_test(size=size) as pilot:
         screen = app.screen
@@ -109,15 +111,17 @@ async def train_to_animation(size: tuple[int, int]) -> tuple[float, str]:
         while screen.result is None or any(w.is_running for w in app.workers):
             assert time.monotonic() - start < 120, "the exact part never finished"
             await pilot.pause(0.05)
+        before = screen.trained
         await pilot.press("t")
         t0 = time.perf_counter()
-        while screen.trained is None or screen.training or screen.result is None or screen.result.trained is None:
+        while (screen.trained is None or screen.trained is before or screen.training or screen.result is None
+               or screen.result.trained is not screen.trained):
             assert time.perf_counter() - t0 < 300, "training never finished"
             await asyncio.sleep(0.01)
         seconds = time.perf_counter() - t0
-        r = screen.result
-        q = r.learned_evaluation if hasattr(r, "learned_evaluation") else None
-        return seconds, f"{screen.trained.outcome.steps_done} steps" + (f"; {q}" if q is not None and len(str(q)) < 80 else "")
+        ev = screen.result.learned_evaluation
+        w1 = "; learned W1 " + " / ".join(f"{ev.row('learned', m).w1:.3f}" for m in ("stochastic", "deterministic")) if ev else ""
+        return seconds, f"{screen.trained.outcome.steps_done} steps{w1}"
 
 
 def screen_rows(base: float, p3_cli_seconds: float | None) -> list[tuple[str, str, str, str]]:
