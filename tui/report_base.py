@@ -146,7 +146,7 @@ def reuse_or_train(ctx: ReportContext, kind: str, settings, label: str, name: st
                 ctx.notes.append(f"{label}: reused the saved model {found.name}")
                 return reused, None
     trained = None
-    ahead = ctx.ahead.pop(name, None)
+    ahead = getattr(ctx, "ahead", {}).pop(name, None)
     if ahead is not None:  # started by train_ahead: the same call in a second process
         try:
             weights, outcome = ahead.wait(
