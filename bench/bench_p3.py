@@ -1,7 +1,7 @@
-"""Problems 3–4 speed: training steps/s at 1 and 2 torch threads, one histogram frame at 10⁶
-particles, and key latency on screen 3 while it trains.
+"""Problems 3–4 speed: training steps/s at 1 and 2 threads (numpy's BLAS: the trainer is engine.walk_net),
+one histogram frame at 10⁶ particles, and key latency on screen 3 while it trains.
 
-Baselines in the same run: one torch thread (the default) for training; plotext's own ``hist``
+Baselines in the same run: one thread (the default) for training; plotext's own ``hist``
 on the 10⁶ raw particles for a frame (what drawing particles instead of precomputed histograms
 would cost); the same key presses on an idle screen for latency. Not a test: nothing asserts a
 speed. Run:
@@ -159,8 +159,8 @@ def main() -> None:
     one = training_steps_per_second(1, seconds)
     two = training_steps_per_second(2, seconds)
     rows += [
-        ("train sθ, 1 torch thread (baseline)", f"{one:,.0f} steps/s", "1×"),
-        ("train sθ, 2 torch threads", f"{two:,.0f} steps/s", f"{two / one:.2f}× the 1-thread speed"),
+        ("train sθ, 1 thread (numpy BLAS; baseline)", f"{one:,.0f} steps/s", "1×"),
+        ("train sθ, 2 threads (numpy BLAS)", f"{two:,.0f} steps/s", f"{two / one:.2f}× the 1-thread speed"),
         (f"  → default {DEFAULT_STEPS:,} steps at 1 thread", f"{DEFAULT_STEPS / one:.1f} s", ""),
     ]
 

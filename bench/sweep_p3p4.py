@@ -25,6 +25,9 @@ MIXTURES = {
     "three wide": "0.2:-3:0.5,0.3:0:0.4,0.5:2.5:0.6",
     "single": "1:0.5:1",
     "skewed": "0.9:0:0.5,0.1:3:0.3",
+    # added for issue 11's numpy trainer: never used to choose anything, only to check the choice
+    "four narrow": "0.25:-3:0.3,0.25:-1:0.3,0.25:1:0.3,0.25:3:0.3",
+    "wide+spike": "0.7:0:1.5,0.3:2:0.2",
 }
 BUDGETS = "8000x512@3e-3,600x512@1e-2,1000x512@1e-2,1000x256@1e-2,1500x512@5e-3"
 N = 20_000

@@ -3,7 +3,7 @@ balanced one, same budget, several seeds.
 
     homework  L(θ) = E_{t~U{1..T}} [(x_{t−1} − (x_t + σ² sθ(x_t, t)))²]          (P3)
               L(θ) = E_{t~U{1..T}} [(x_0 − (x_t + tσ² sθ(x_t, t)))²]             (P4)
-    balanced  each t's term × Var(p_t)/c² (c = σ² for P3, tσ² for P4), half the t log-uniform
+    balanced  each t's term × Var(p_t)/c² (c = σ² for P3, tσ² for P4), most of the t log-uniform
 
 Both have the same minimiser, ∇log p_t (each t's regression is unchanged by a weight), so what
 differs is only how a finite budget is spent across t. This module trains both on the same
@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from engine.score_net import LOG_UNIFORM_SHARE
 from engine.tables import Column, Table, table
 
 LOSSES = ("homework", "balanced")
@@ -98,8 +99,8 @@ class LossComparison:
                 "weights every t alike in its own units: for P4 the large-t terms, whose target x₀ varies most "
                 "given x_t, dominate; for P3 a score error costs σ⁴·error² at every t although the score is "
                 "largest at small t. The balanced loss rescales each t so that every t's relative score error "
-                "counts alike and draws half the t log-uniformly, so the small t — where the last, decisive "
-                "reverse steps happen — get their share.")
+                f"counts alike and draws {LOG_UNIFORM_SHARE:.0%} of the t log-uniformly, so the small t — where the "
+                "last, decisive reverse steps happen — get their share.")
 
 
 def compare_losses(settings, seeds: tuple[int, ...] = (0, 1, 2), n: int = 10_000,

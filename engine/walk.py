@@ -479,12 +479,16 @@ class EpsFormCheck:
 
 
 def eps_form_check(setup: WalkSetup, score: ScoreFn, n: int, *, eps: EpsFn | None = None, seed: int = 0,
-                   start: str = "prior") -> tuple[EpsFormCheck, ...]:
-    """Sample with Problem 4's ε forms (εθ = eps, or −tσ² s) and with the score forms; how far apart they end."""
+                   start: str = "prior", score_samples: dict[str, np.ndarray] | None = None) -> tuple[EpsFormCheck, ...]:
+    """Sample with Problem 4's ε forms (εθ = eps, or −tσ² s) and with the score forms; how far apart they end.
+    score_samples: method → x0 of sample(setup, score, n, method=method, start=start, seed=seed) already
+    run (the quality table's learned runs), so the score forms are not sampled a second time."""
     out = []
     for method in ("stochastic", "deterministic"):
         by_eps = sample(setup, score, n, method=f"eps_{method}", start=start, seed=seed, max_frames=2, eps=eps).x0
-        by_score = sample(setup, score, n, method=method, start=start, seed=seed, max_frames=2).x0
+        by_score = (score_samples or {}).get(method)
+        if by_score is None or len(by_score) != n:
+            by_score = sample(setup, score, n, method=method, start=start, seed=seed, max_frames=2).x0
         out.append(EpsFormCheck(method, wasserstein1(by_eps, setup.p0), wasserstein1(by_score, setup.p0),
                                 float(np.max(np.abs(by_eps - by_score)))))
     return tuple(out)

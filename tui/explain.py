@@ -22,7 +22,9 @@ def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[in
     s = setup
     det_cross, sto_cross = crossings
     lines = [
-        f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g} (Tσ² = {s.total_variance:g}), p₀ = {s.p0.format()}",
+        "### With these numbers",
+        "",
+        f"T = {s.T}, σ² = {s.sigma2:g} (Tσ² = {s.total_variance:g}), p₀ = {s.p0.format()}",
         "",
         "**(1) The backward step is Problem 2 again.** xt = xt−1 + et is Problem 2's y = x + e with "
         "p(x) = pt−1, so for small σ², p(xt−1 | xt) ≈ N(xt + σ²∇log pt−1(xt), σ²).",
@@ -75,7 +77,9 @@ def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
     eps_forms: engine.walk.eps_form_check's result for the run shown."""
     s = setup
     lines = [
-        f"### With these numbers: T = {s.T}, σ² = {s.sigma2:g}, p₀ = {s.p0.format()}",
+        "### With these numbers",
+        "",
+        f"T = {s.T}, σ² = {s.sigma2:g}, p₀ = {s.p0.format()}",
         "",
         "**(1) Predicting x0 learns the same score.** xt = x0 + εt with εt ~ N(0, tσ²), so Problem 2 "
         "with noise tσ² gives E[x0 | xt] = xt + tσ²∇log pt(xt) (Tweedie). Least squares on "

@@ -65,7 +65,9 @@ def section_p5(ctx: ReportContext) -> str:
               if ctx.quick else "")
     return f"""## Problem 5 — the toy-diffusion swiss roll
 
-{budget}
+{budget}The toy-diffusion notebook's model, trained two ways — the *faithful* recipe (the notebook's
+training settings) and a *fast* one — and its three samplers measured against fresh data. First the
+code, part by part; then the results.
 
 {code}
 ### Results

@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.problems import p3_walk
 from engine.problems.p3_walk import WalkResult, WalkSettings
+from engine.score_net import LOG_UNIFORM_SHARE
 from tui.explain import explain_p3, explain_p4
 from tui.export import nice_ticks
 from tui.render import markdown
@@ -70,7 +71,9 @@ def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
 
 def _training_line(trained, reused: bool) -> str:
     s = trained.settings
-    loss = (f"{s.loss} loss ({'the homework’s L(θ): t uniform, no weights' if s.loss == 'homework' else 'each t weighted by Var(pt)/c², half the t log-uniform; same minimiser as the homework’s L(θ)'})")
+    balanced = (f"each t weighted by Var(pt)/c², {LOG_UNIFORM_SHARE:.0%} of the t log-uniform; same minimiser as "
+                "the homework’s L(θ)")
+    loss = f"{s.loss} loss ({'the homework’s L(θ): t uniform, no weights' if s.loss == 'homework' else balanced})"
     if reused:
         return (f"Settings: T = {s.T}, σ² = {s.sigma2:g}, {s.steps:,} steps of {s.batch:,}, lr {s.lr:g}, {loss}, "
                 f"seed {s.seed} (saved model reused).")

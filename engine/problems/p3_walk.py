@@ -307,7 +307,7 @@ def evaluate_trained(settings: WalkSettings, trained: TrainedScore, *, threads: 
     if trained.settings.target == "p4":  # Problem 4's samplers written with εθ = −tσ²sθ, used for real
         _check(should_stop)
         eps_forms = tuple(eps_form_check(setup, trained.grid_score_fn(), settings.particles, seed=settings.seed,
-                                         start=settings.start))
+                                         start=settings.start, score_samples=evaluation.samples))
     report("evaluating", 4, 4)
     return WalkResult(settings, trained.settings.target, evaluation, budget, trained, errors, threads=threads,
                       exact=exact, eps_forms=eps_forms)

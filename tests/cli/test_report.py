@@ -28,6 +28,11 @@ def test_report_file_is_reproducible(tmp_path, capsys):
     strip = lambda text: re.sub(r"\d+\.\d s|trained in [\d.]+ s", "<time>", text)  # noqa: E731
     assert strip(a) == strip(b)
     assert "Explain the code" in a and "Score error against the oracle" in a and "Error budget" in a
+    for n in range(1, 6):  # each problem's heading is followed by its own text, not straight by a sub-heading
+        after = [line for line in a.split(f"## Problem {n}", 1)[1].splitlines()[1:] if line.strip()]
+        assert not after[0].startswith("#"), (n, after[:2])
+        if n == 5:  # --quick's note alone is not the section's introduction
+            assert not after[1].startswith("#"), after[:2]
     assert main(["report", "-o", str(tmp_path / "c.md"), "--seed", "6", *quick]) == 0
     assert strip((tmp_path / "c.md").read_text()) != strip(a)  # the numbers follow the seed
 

@@ -178,3 +178,17 @@ def test_swiss_roll_oracle_in_float32_is_the_float64_score():
         exact = oracle.score(x, t, dtype=np.float64)
         fast32 = oracle.score(x, t)
         assert np.max(np.abs(fast32 - exact)) <= 1e-5 * np.max(np.abs(exact)), t
+
+
+def test_eps_form_check_reuses_the_quality_runs_without_changing_a_number(trained):
+    from engine.walk import eps_form_check
+
+    setup = trained.settings.setup()
+    ev = evaluate(trained, n=3000, seed=4, budget=False)
+    fn = trained.grid_score_fn()
+    assert fn is trained.grid_score_fn()  # one table per model, shared
+    reused = eps_form_check(setup, fn, 3000, seed=4, score_samples=ev.samples)
+    fresh = eps_form_check(setup, fn, 3000, seed=4)
+    assert reused == fresh
+    for check in reused:
+        assert check.w1_score_form == ev.row("learned", check.method).w1

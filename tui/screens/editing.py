@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.widgets import Tabs
 
 from engine.errors import InvalidInput
@@ -127,6 +127,14 @@ class EditingScreen(ProblemScreen):
     def _box_refused(self, event: SettingInput.Refused) -> None:
         self.message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}",
                      error=True)
+
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
+        """Escape left a refused box showing the value in force again: say so (the error is stale)."""
+        box = event.widget
+        if (isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force)
+                and self.query_one(MessageLine).has_class("-error")):
+            self.message(f"{box.spec.label} kept at {box.value}")
 
     # ---- actions ------------------------------------------------------------------------------------
     def action_reset(self) -> None:

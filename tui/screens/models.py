@@ -32,7 +32,13 @@ def problem_of(kind: str) -> int | None:
 
 
 def describe(settings: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if not isinstance(v, (list, dict)))[:70]
+    return ", ".join(f"{k}={v}" for k, v in sorted(settings.items()) if not isinstance(v, (list, dict)))
+
+
+def details(c: Checkpoint) -> str:
+    """Everything about one model that its row leaves out (the line wraps: nothing is cut at 80 columns)."""
+    return (f"problem {problem_of(c.kind) or '?'} · {c.kind} · saved {c.created.replace('T', ' ')[:19]}\n"
+            f"{describe(c.settings)[:400]}")
 
 
 class ModelsScreen(ModalScreen[None]):
@@ -55,12 +61,13 @@ class ModelsScreen(ModalScreen[None]):
         with Vertical(id="models-box"):
             yield Label(f"Saved models in {models_dir()}", id="models-title")
             yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="models-detail", classes="hint")
             yield Static("", id="models-message", classes="message")
             yield Label("Enter load · d delete · r rescan · Escape close", classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("name", "problem", "kind", "created", "settings")
+        table.add_columns("model", "saved")  # two columns fit 80; the highlighted model's details go below
         self.action_rescan()
         table.focus()
 
@@ -79,14 +86,14 @@ class ModelsScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for c in self.checkpoints:
-            table.add_row(c.name, str(problem_of(c.kind) or "?"), c.kind, c.created.replace("T", " ")[:16],
-                          describe(c.settings), key=str(c.path))
+            table.add_row(c.name, c.created.replace("T", " ")[:16], key=str(c.path))
         text = f"{len(self.checkpoints)} model(s)"
         if problems:
             text += f"; {len(problems)} file(s) refused: " + "; ".join(problems)[:300]
         if not self.checkpoints and not problems:
             text = "no saved models yet: train one on screen 3, 4 or 5"
         self._message(text, error=bool(problems))
+        self._show_details()
         if self._after_scan is not None:
             self._message(self._after_scan)
             self._after_scan = None
@@ -133,3 +140,8 @@ class ModelsScreen(ModalScreen[None]):
     @on(DataTable.RowHighlighted)
     def _disarm(self) -> None:
         self._armed_delete = None
+        self._show_details()
+
+    def _show_details(self) -> None:
+        ckpt = self._current()
+        self.query_one("#models-detail", Static).update(details(ckpt) if ckpt is not None else "")

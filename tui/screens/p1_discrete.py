@@ -69,8 +69,8 @@ class P1Screen(EditingScreen):
 
     BINDINGS = [
         Binding("n", "normalize", "Normalize"),
-        Binding("a", "add_state", "Add"),
-        Binding("d", "delete_state", "Delete"),
+        Binding("a", "add_state", "Add", show=False),
+        Binding("d", "delete_state", "Delete", show=False),
         Binding("u", "undo", "Undo"),
         Binding("R", "reset", "Reset"),
         Binding("v", "next_view", "View"),

@@ -75,8 +75,8 @@ class P2Screen(EditingScreen):
     STALE = "The plots still show the last valid p(x)."
 
     BINDINGS = [
-        Binding("a", "add_component", "Add"),
-        Binding("d", "delete_component", "Delete"),
+        Binding("a", "add_component", "Add", show=False),
+        Binding("d", "delete_component", "Delete", show=False),
         Binding("u", "undo", "Undo"),
         Binding("R", "reset", "Reset"),
         Binding("left_square_bracket", "scale_sigma2(0.5)", "σ²÷2", key_display="["),

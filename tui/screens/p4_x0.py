@@ -49,7 +49,8 @@ class P4Screen(WalkScreen):
     TOPIC = "Predicting x₀: the ε target"
     TARGET = "p4"
     HELP = INTRO + KEYS_HELP
-    BINDINGS = [Binding("b", "compare", "P3 vs P4")]
+    # p (the start) leaves the footer here so that `^q Quit` and `? Help` fit in 80 columns; the help lists it
+    BINDINGS = [Binding("b", "compare", "P3 vs P4"), Binding("p", "cycle_start", "Start", show=False)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -88,7 +89,7 @@ class P4Screen(WalkScreen):
             return
         self.training = False
         self.comparison = c = m.comparison
-        self.query_one(TrainingPanel).stop(m.run_id, "compared")
+        self.query_one(TrainingPanel).stop(m.run_id, "compared", complete=True)
         if self.result is not None:
             self.query_one("#compare-table", TableView).show(self.result.with_comparison(c).comparison_table())
             self.show_explain()

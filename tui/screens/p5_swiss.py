@@ -62,12 +62,12 @@ class P5Screen(TrainableScreen):
 
     BINDINGS = [
         Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
-        Binding("r", "cycle('recipe')", "Recipe"), Binding("d", "cycle('dataset')", "Data"),
-        Binding("k", "cycle('embedding')", "t-in"),
-        Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
-        Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
+        # r, d, k: named on the line showing their values, so `^q Quit` and `? Help` fit the 80-column footer
+        Binding("r", "cycle('recipe')", "Recipe", show=False), Binding("d", "cycle('dataset')", "Data", show=False),
+        Binding("k", "cycle('embedding')", "t-in", show=False), Binding("R", "reset", "Reset", show=False),
+        Binding("u", "undo", "Undo", show=False), Binding("left", "step(-1)", "◀", show=False),
+        Binding("right", "step(1)", "▶", show=False), Binding("minus", "slower", "Slower", show=False, key_display="-"),
         Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
-        Binding("minus", "slower", "Slower", show=False, key_display="-"),
         Binding("v", "next_view", "View"), Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False),
     ]
     config: reactive[P5Settings] = reactive(P5Settings, init=False)
@@ -186,7 +186,7 @@ class P5Screen(TrainableScreen):
             return
         self.restart_asked, settings, self.run_id = False, self.config, next_run_id()
         self.query_one(TrainingPanel).start(self.run_id, settings.recipe_settings().total_steps)
-        self.message_line.show(f"training run {self.run_id} ({settings.recipe}) — x cancels")
+        self.message_line.show(f"training ({settings.recipe} recipe) — x cancels")
         self._train_worker(self.run_id, settings)
 
     @work(thread=True, exclusive=True, group=TRAIN_GROUP)
@@ -266,7 +266,7 @@ class P5Screen(TrainableScreen):
             return
         panel.follow(m.run_id)
         panel.stop(m.run_id, f"saved model {r.source}" if o is None else f"{o.status} · {o.steps_done:,} steps in "
-                   f"{o.seconds:.1f} s · final loss {o.final_loss:.4g} · sampled and measured")
+                   f"{o.seconds:.1f} s · final loss {o.final_loss:.4g} · sampled and measured", complete=True)
         panel.show_losses(r.losses)  # drawn against steps now that the run is over
         diverged = o is not None and o.status == "diverged"
         self.message_line.show("✓ reloaded the saved model of these settings (named above), numbers as stored"

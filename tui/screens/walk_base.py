@@ -25,6 +25,7 @@ from textual.widgets import Markdown, TabbedContent, TabPane, Tabs
 
 from engine.errors import InvalidInput
 from engine.problems.p3_walk import WalkFrames, WalkResult, WalkSettings
+from engine.score_net import LOG_UNIFORM_SHARE
 from engine.settings import as_saved, from_saved, spec_of
 from tui.render import export_files
 from tui.screens.trainable import TrainableScreen
@@ -252,10 +253,10 @@ class WalkScreen(WalkRuns, TrainableScreen):
 
     def action_cycle_loss(self) -> None:
         """l: the homework's L(θ) (t uniform, no weights) or the balanced loss (each t weighted by
-        Var(pt)/c², half the t log-uniform) — the same minimiser; the loss curve is in the homework's units."""
+        Var(pt)/c², most of the t log-uniform) — the same minimiser; the loss curve is in the homework's units."""
         self.params = replace(self.params, loss="homework" if self.loss == "balanced" else "balanced")
         words = ("the homework's L(θ): t uniform, no weights" if self.loss == "homework" else
-                 "balanced: each t weighted by Var(pt)/c², half the t log-uniform (same minimiser)")
+                 f"balanced: each t weighted by Var(pt)/c², {LOG_UNIFORM_SHARE:.0%} of the t log-uniform (same minimiser)")
         self.show_message(f"training loss now {words} — press t to train")
 
     def action_reset(self) -> None:

@@ -229,10 +229,10 @@ class WalkRuns:
         if m.result.trained is not None:
             self.training = False
             self.trained = m.result.trained
-            panel.stop(m.run_id, "evaluated: the tables and animations use the learned score")
+            panel.stop(m.run_id, "evaluated: the tables and animations use the learned score", complete=True)
         elif not self.training:
             panel.stop(m.run_id, "exact score: frames, quality and budget ready" +
-                       ("" if self.trained else " · press t to train"))
+                       ("" if self.trained else " · press t to train"), complete=True)
         if m.losses:
             panel.show_losses(m.losses)
         if m.frames is not None:

@@ -28,6 +28,8 @@ class Plot(PlotextPlot):
         super().__init__(id=id, classes=classes)
         self._title = title
         self._draw: DrawFn | None = None
+        if title:  # an empty plot says what will fill it (before its first draw, too)
+            self._plot.title(title)
 
     @property
     def marker(self) -> str:

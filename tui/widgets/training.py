@@ -124,12 +124,16 @@ class TrainingPanel(Vertical):
         self._status(f"{phase} {done}/{total}{rate}" + (f" · {eta}" if eta else ""))
         return True
 
-    def stop(self, run_id: int, text: str) -> bool:
+    def stop(self, run_id: int, text: str, complete: bool = False) -> bool:
         """The run ended without a training outcome (cancelled, failed, evaluated): the bar stays
-        where it is, the status says why, and no ETA is shown any more."""
+        where it is (full when ``complete``: the run did all its work), the status says why, and no
+        ETA is shown any more."""
         if run_id != self.run_id:
             return False
         self.running = False
+        if complete:
+            bar = self.query_one(ProgressBar)
+            bar.update(progress=bar.total or 100)
         self._status(text)
         return True
 
