@@ -310,6 +310,9 @@ MAX_QUALITY_POINTS = 20_000
 """Points per sampler for the quality numbers: energy distance and MMD² sum over all n² pairs (three
 sets per sampler, plus the floor's), so cost grows as n² — 4,000 (the default) takes seconds,
 20,000 about 25× that; 100,000 ran past a minute at 2.75 GB."""
+QUALITY_POINTS = Spec("particles", "quality points", int, 4000, 100, MAX_QUALITY_POINTS,
+                      help="samples per sampler, and fresh data points, for the quality numbers",
+                      reason="The distances cost n² pairs: 20,000 is 25× the default's time (engine.eps_net.MAX_QUALITY_POINTS)")
 
 @dataclass(frozen=True)
 class SamplerQuality:
@@ -393,8 +396,7 @@ def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm"
     The data side (fresh data, its self-term, the floor, N(0, I)) is computed once per data set and
     kept (_data_side); pair sums run in float32 (dtype; float64 for the reference numbers): its error
     is far below the floor (tests/engine/test_quality2d.py)."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 2 <= n <= MAX_QUALITY_POINTS:
-        raise InvalidInput(f"quality points must be from 2 to {MAX_QUALITY_POINTS:,}, got {n!r}")
+    QUALITY_POINTS.check(n)
     from engine.quality2d import compare
     from engine.vp import sample
 

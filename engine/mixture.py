@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import InvalidInput
-from engine.numbers import parse_number, shown
+from engine.numbers import shown
+from engine.settings import Spec
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -28,21 +29,59 @@ def _erf(z: np.ndarray) -> np.ndarray:
     return np.fromiter(map(math.erf, z.ravel().tolist()), dtype=float, count=z.size).reshape(z.shape)
 
 
-# ---- declared limits ---------------------------------------------------------------------------
-MAX_COMPONENTS = 16
-"""At most 16 components: the P2 table shows one row each, and every score/density costs O(K·N)
-(K passes over N particles per walk step); 10,000 components took 39 s and 4.7 GB in ``p2``."""
+# ---- declared limits: what a person may type (the P2 table's cells, --mixture, saved state, checkpoints) --
+MAX_COMPONENTS = 8
+"""At most 8 components, for every face and the engine alike: the P2 table shows one row each and
+holds 8 at 80×24, and every score/density costs O(K·N) (K passes over N particles per walk step);
+10,000 components took 39 s and 4.7 GB in ``p2``."""
 
-INPUT_MIN_STD, INPUT_MAX_STD = 1e-6, 1e6
-INPUT_MAX_ABS_MEAN = 1e6
-MAX_WEIGHT = 1e6
-"""What a person may type (:meth:`GaussianMixture.parse`, stored state, checkpoint settings).
-Chosen so every density, log-density and score stays finite in float64, with room for the
-mixtures derived from it (noisier marginals, narrower posteriors): with s ≥ 1e-6 and |μ|, |y| ≤ 1e6
-the worst term (x − μ)²/s² is ≈ 1e24 and the score (μ − x)/s² ≈ 1e18 — far from float64's 1.8e308 —
-and s² ≥ 1e-12 never underflows (std 1e-160 squares to 1e-320, a subnormal whose reciprocal
-overflows). Weights are relative (they are normalised): ≤ 1e6 each keeps their sum finite
-(``1e308 + 1e308`` overflows) while allowing any sensible ratio."""
+# Chosen so every density, log-density and score stays finite in float64, with room for the mixtures
+# derived from them (noisier marginals, narrower posteriors): with s ≥ 1e-6 and |μ|, |y| ≤ 1e6 the
+# worst term (x − μ)²/s² is ≈ 1e24 and the score (μ − x)/s² ≈ 1e18 — far from float64's 1.8e308 —
+# and s² ≥ 1e-12 never underflows (std 1e-160 squares to 1e-320, a subnormal whose reciprocal
+# overflows). Weights are relative (they are normalised): ≤ 1e6 each keeps their sum finite
+# (``1e308 + 1e308`` overflows) while allowing any sensible ratio.
+WEIGHT = Spec("weight", "weight", float, 1.0, 0.0, 1e6, help="a component's weight (normalized for you)",
+              reason="Weights are relative; ≤ 1e6 each keeps their sum finite.")
+MEAN = Spec("mean", "mean", float, 0.0, -1e6, 1e6, help="a component's mean μk",
+            reason="With |μ| ≤ 1e6 and s ≥ 1e-6 every density and score stays finite in float64.")
+STD = Spec("std", "std", float, 1.0, 1e-6, 1e6, help="a component's standard deviation sk",
+           reason="s² must not underflow (s ≥ 1e-6) and (x − μ)²/s² must stay finite.")
+COMPONENT = (WEIGHT, MEAN, STD)
+"""The three numbers of a component, in the order of the text ``w:mean:std`` and of the P2 table."""
+
+Row = tuple[float, float, float]
+
+
+def mixture_rows(text: str) -> tuple[Row, ...]:
+    """ "w:mean:std,…" → the components as typed (weights not yet normalized), each number checked by
+    its spec; a mistake names the component. The one parser of a mixture's text."""
+    if not isinstance(text, str):
+        raise InvalidInput(f"mixture must be text like 'w:mean:std,…', got {type(text).__name__}")
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not 1 <= len(parts) <= MAX_COMPONENTS:
+        raise InvalidInput(f"mixture needs 1 to {MAX_COMPONENTS} components 'w:mean:std,…', got {len(parts)}")
+    rows = []
+    for k, part in enumerate(parts, start=1):
+        fields = part.split(":")
+        if len(fields) != 3:
+            raise InvalidInput(f"mixture component {k} {part[:30]!r}: expected w:mean:std")
+        rows.append(tuple(component_value(spec, f, k) for spec, f in zip(COMPONENT, fields)))
+    return tuple(rows)
+
+
+def component_value(spec: Spec, text: str, k: int) -> float:
+    """One number of component k, parsed and checked by its spec."""
+    try:
+        return spec.parse(text)
+    except InvalidInput as exc:
+        raise InvalidInput(f"component {k}: {exc}") from None
+
+
+def mixture_text(rows) -> str:
+    """Components → "w:mean:std,…" without losing a digit (the inverse of :func:`mixture_rows`)."""
+    return ",".join(":".join(repr(float(v)) for v in row) for row in rows)
+
 
 MIN_STD, MAX_STD = 1e-9, 1e9
 MAX_ABS_MEAN = 1e7
@@ -75,8 +114,8 @@ class GaussianMixture:
                     raise InvalidInput(f"component {k}: {name} must be a finite number, got {v!r}")
             if wk < 0:
                 raise InvalidInput(f"component {k}: weight must be ≥ 0, got {wk:g}")
-            if wk > MAX_WEIGHT:
-                raise InvalidInput(f"component {k}: weight must be ≤ {MAX_WEIGHT:g} (weights are relative), got {wk:g}")
+            if wk > WEIGHT.high:
+                raise InvalidInput(f"component {k}: weight must be ≤ {WEIGHT.high:g} (weights are relative), got {wk:g}")
             if sk <= 0:
                 raise InvalidInput(f"component {k}: std must be > 0, got {sk:g}")
             if not MIN_STD <= sk <= MAX_STD:
@@ -95,30 +134,8 @@ class GaussianMixture:
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def parse(cls, text: str) -> "GaussianMixture":
-        """Parse "w:mean:std,w:mean:std,…" (the command line's --mixture)."""
-        if not isinstance(text, str):
-            raise InvalidInput(f"mixture must be text like 'w:mean:std,…', got {text!r}")
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        if not parts:
-            raise InvalidInput("mixture is empty: expected 'w:mean:std,…'")
-        if len(parts) > MAX_COMPONENTS:
-            raise InvalidInput(f"a mixture has at most {MAX_COMPONENTS} components, got {len(parts)}")
-        w, m, s = [], [], []
-        for k, part in enumerate(parts, start=1):
-            fields = part.split(":")
-            if len(fields) != 3:
-                raise InvalidInput(f"mixture component {k} {part!r}: expected w:mean:std")
-            a, b, c = (parse_number(f, name=f"mixture component {k} {label}")
-                       for f, label in zip(fields, ("weight", "mean", "std")))
-            check_input_component(k, a, b, c)
-            w.append(a), m.append(b), s.append(c)
-        return cls(tuple(w), tuple(m), tuple(s))
-
-    def check_input(self) -> "GaussianMixture":
-        """This mixture within the limits a person may type (INPUT_*); returns self."""
-        for k, (w, m, sd) in enumerate(zip(self.weights, self.means, self.stds), start=1):
-            check_input_component(k, w, m, sd)
-        return self
+        """Parse "w:mean:std,w:mean:std,…" (a box, --mixture, saved state) by :func:`mixture_rows`."""
+        return cls(*(tuple(c) for c in zip(*mixture_rows(text))))
 
     def format(self) -> str:
         """Inverse of :meth:`parse`."""
@@ -233,17 +250,6 @@ class GaussianMixture:
         lo = min(m - n_std * s for m, s in zip(self.means, self.stds))
         hi = max(m + n_std * s for m, s in zip(self.means, self.stds))
         return lo, hi
-
-
-def check_input_component(k: int, weight: float, mean: float, std: float) -> None:
-    """One typed component within the input limits (see INPUT_MIN_STD), or InvalidInput."""
-    if 0 < std < INPUT_MIN_STD or std > INPUT_MAX_STD:
-        raise InvalidInput(f"component {k}: std must be between {INPUT_MIN_STD:g} and {INPUT_MAX_STD:g}, got {std:g}")
-    if abs(mean) > INPUT_MAX_ABS_MEAN:
-        raise InvalidInput(f"component {k}: mean must be between {-INPUT_MAX_ABS_MEAN:g} and "
-                           f"{INPUT_MAX_ABS_MEAN:g}, got {mean:g}")
-    if weight > MAX_WEIGHT:
-        raise InvalidInput(f"component {k}: weight must be ≤ {MAX_WEIGHT:g} (weights are relative), got {weight:g}")
 
 
 DEFAULT_MIXTURE = GaussianMixture(weights=(0.3, 0.5, 0.2), means=(-2.0, 0.5, 3.0), stds=(0.5, 0.7, 0.4))

@@ -76,6 +76,8 @@ class Spec:
         """``from 1 to 10000``, ``> 0 and ≤ 100``, ``one of prior, exact, matched``."""
         if self.choices:
             return "one of " + ", ".join(self.choices)
+        if self.kind is str:
+            return "text"
         what = "a whole number " if self.kind is int else ""
         if self.low is not None and self.high is not None:
             if self.low_open:
@@ -108,6 +110,10 @@ class Spec:
             if not isinstance(value, str) or value not in self.choices:
                 raise self._out_of_range(repr(value))
             return value
+        if self.kind is str:  # free text (a name): any string
+            if not isinstance(value, str):
+                raise InvalidInput(f"{self.label} must be text, got {value!r}"[:160], where=(self.name,))
+            return value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (self.kind is int and not isinstance(value, int)):
             raise InvalidInput(f"{self.label} must be {'a whole number' if self.kind is int else 'a number'}, "
                                f"got {value!r}"[:160], where=(self.name,))
@@ -123,6 +129,8 @@ class Spec:
         if self.choices:
             text = text.strip()
             return self.check(text if text in self.choices else text[:40])
+        if self.kind is str:
+            return self.check(text.strip())
         return self.check(parse_number(text, kind=self.kind, name=self.label))
 
 
@@ -138,6 +146,16 @@ def specs_of(cls_or_obj: Any) -> tuple[Spec, ...]:
 
 def spec_of(cls_or_obj: Any, name: str) -> Spec:
     return next(s for s in specs_of(cls_or_obj) if s.name == name)
+
+
+def declared_subset(cls: type, names: tuple[str, ...]) -> type:
+    """A frozen dataclass of some of ``cls``'s declared fields, in the order of ``names``: the base
+    of a settings class that exposes part of another (P5Settings: the recipe's user-set fields), so
+    each of those fields stays declared once."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    return dataclasses.make_dataclass(
+        f"{cls.__name__}Fields", [(n, fields[n].type, field(default=fields[n].default, metadata=fields[n].metadata))
+                                  for n in names], frozen=True)
 
 
 def check_fields(obj: Any) -> None:

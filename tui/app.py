@@ -5,7 +5,8 @@ Importing this module does not import torch: screens that train import it inside
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from textual.app import App, ComposeResult, SystemCommand
@@ -14,63 +15,75 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
+from engine.errors import InvalidInput
+from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
+from engine.problems.p1_discrete import P1Settings
+from engine.problems.p2_continuous import P2Settings
+from engine.problems.p3_walk import WalkSettings
+from engine.problems.p5_swiss import P5Settings
+from engine.settings import Spec, setting, validate_section
 from tui.screens.base import TOPICS, ProblemScreen
 from tui.screens.p1_discrete import P1Screen
 from tui.screens.p2_continuous import P2Screen
 from tui.screens.p3_walk import P3Screen
 from tui.screens.p4_x0 import P4Screen
 from tui.screens.p5_swiss import P5Screen
-from tui.state import StateStore, export_dir
+from tui.state import StateStore, Validator, export_dir
 
 SCREENS: dict[int, type[ProblemScreen]] = {1: P1Screen, 2: P2Screen, 3: P3Screen, 4: P4Screen, 5: P5Screen}
 """Problem → its screen (a Textual mode each; a screen is built the first time its mode opens)."""
 QUIT_WINDOW_S = 3.0
 
 
-def _valid_app(section: dict) -> tuple[dict, list[str]]:
-    """The app section: the screen number must be an int 1–5 (a stored ``3.0`` would name the
-    mode "p3.0": UnknownModeError at every start), the marker "hd" or "dot", the theme a name."""
-    out, refused = dict(section), []
-    p = out.get("problem")
-    if "problem" in out and (isinstance(p, bool) or not isinstance(p, int) or p not in SCREENS):
-        refused.append(f"app problem {str(p)[:20]!r} is not a screen number 1–5")
-        del out["problem"]
-    if "marker" in out and out["marker"] not in ("hd", "dot"):
-        refused.append(f"app marker {str(out['marker'])[:20]!r} is not hd or dot")
-        del out["marker"]
-    if "theme" in out and not isinstance(out["theme"], str):
-        refused.append("app theme is not a name")
-        del out["theme"]
-    return out, refused
+PROBLEM = Spec("problem", "screen number", int, 1, 1, len(SCREENS), help="the screen shown at start",
+               reason="A stored 3.0 would name the mode 'p3.0': UnknownModeError at every start.")
+MARKER = Spec("marker", "plot marker", str, "hd", choices=("hd", "dot"),
+              help="plots drawn with braille blocks (hd) or dots (terminals without good Unicode fonts)")
+THEME = Spec("theme", "theme", str, "textual-dark", help="Textual's colour theme (an unknown name is ignored)")
 
 
-def _valid_p2(section: dict) -> tuple[dict, list[str]]:
-    """Problem 2's p(x), σ² and y through the engine's own checks: a stored value they refuse
-    (an overflowing weight, a std of 1e-300, σ² = 5e-324) falls back to its default."""
-    from engine.errors import InvalidInput
-    from engine.mixture import GaussianMixture
-    from engine.posterior import check_sigma2, check_y
+@dataclass(frozen=True)
+class AppSettings:
+    """The app's own saved section: which screen, the plot marker, the theme."""
 
-    def check_mixture(value) -> None:
-        if not isinstance(value, str):
-            raise InvalidInput("not text like 'w:mean:std,…'")
-        GaussianMixture.parse(value)
-
-    out, refused = dict(section), []
-    checks = (("mixture", "p(x)", check_mixture), ("sigma2", "σ²", check_sigma2), ("y", "y", check_y))
-    for key, label, check in checks:
-        if key not in out:
-            continue
-        try:
-            check(out[key])
-        except InvalidInput as exc:
-            refused.append(f"p2 {label}: {exc}")
-            del out[key]
-    return out, refused
+    problem: int = setting(PROBLEM)
+    marker: str = setting(MARKER)
+    theme: str = setting(THEME)
 
 
-STATE_VALIDATORS = {"app": _valid_app, "p2": _valid_p2}
-"""Section → check of its stored values (until the single settings declaration supplies them all)."""
+def section_validator(name: str, cls: type, *extra: Callable[[dict], str | None]) -> Validator:
+    """The state store's check of section ``name``: every declared setting of ``cls`` by its Spec
+    (engine.settings.validate_section), then the ``extra`` checks of values that are not Specs (each
+    drops its key and returns a message, or None); each message names the section."""
+    def check(section: dict) -> tuple[dict, list[str]]:
+        out, refused = validate_section(cls, section)
+        refused += [m for m in (f(out) for f in extra) if m]
+        return out, [f"{name}: {m}" for m in refused]
+    return check
+
+
+def _p2_mixture(section: dict) -> str | None:
+    """p(x) through the engine's one mixture parser (a Spec checks each number of each component)."""
+    if "mixture" not in section:
+        return None
+    try:
+        GaussianMixture.parse(section["mixture"])
+    except InvalidInput as exc:
+        del section["mixture"]
+        return f"saved p(x) refused ({exc}); using the default {DEFAULT_MIXTURE.format()}"
+    return None
+
+
+STATE_VALIDATORS: dict[str, Validator] = {
+    "app": section_validator("app", AppSettings),
+    "p1": section_validator("p1", P1Settings),
+    "p2": section_validator("p2", P2Settings, _p2_mixture),
+    "p3": section_validator("p3", WalkSettings),
+    "p4": section_validator("p4", WalkSettings),
+    "p5": section_validator("p5", P5Settings),
+}
+"""Section → the check of its stored values, from the same declarations the screens and the
+command line use; what a section holds beyond its Specs (P1's draft, P2's draft) its screen checks."""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -114,9 +127,8 @@ class Hw7App(App[int]):
         self.state = state if state is not None else StateStore(fresh=fresh)
         self.state.apply_validators(STATE_VALIDATORS)
         saved = self.state.section("app")
-        stored = saved.get("problem")
-        self.start_problem = problem or (stored if type(stored) is int and stored in SCREENS else 1)
-        self.plot_marker = saved.get("marker", "hd")
+        self.start_problem = problem or saved.get("problem", PROBLEM.default)  # checked by STATE_VALIDATORS
+        self.plot_marker = saved.get("marker", MARKER.default)
         if saved.get("theme") in self.available_themes:
             self.theme = saved["theme"]
 

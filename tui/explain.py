@@ -14,6 +14,15 @@ def crossings_sentence(n_crossings: int, tracked: tuple[int, int] | None) -> str
             f"of x_T — counted as pairs that swap order between consecutive recorded frames ({frames} frames, T to 0)")
 
 
+def w1_sentence(evaluation) -> str:
+    """The four W1 to p₀ of an engine.score_net.Evaluation (learned and exact score × stochastic and
+    deterministic sampler), said the same way in both explanations."""
+    w1 = {(score, method): evaluation.row(score, method).w1
+          for score in ("learned", "exact") for method in ("stochastic", "deterministic")}
+    return (f"learned stochastic {w1['learned', 'stochastic']:.4f}, deterministic {w1['learned', 'deterministic']:.4f}; "
+            f"exact score {w1['exact', 'stochastic']:.4f} and {w1['exact', 'deterministic']:.4f}")
+
+
 def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[int, int] | None = None) -> str:
     """Problem 3's (1)–(5) answered with the live numbers (Markdown).
 
@@ -60,10 +69,7 @@ def explain_p3(setup, crossings, evaluation=None, budget=None, tracked: tuple[in
                               "through whole)")
         lines[-1] += "."
     if evaluation is not None:
-        ev = evaluation
-        lines += ["", f"**Measured** (W1 to p₀, {ev.n:,} particles): learned stochastic "
-                  f"{ev.row('learned', 'stochastic').w1:.4f}, deterministic {ev.row('learned', 'deterministic').w1:.4f}; "
-                  f"exact score {ev.row('exact', 'stochastic').w1:.4f} and {ev.row('exact', 'deterministic').w1:.4f}."]
+        lines += ["", f"**Measured** (W1 to p₀, {evaluation.n:,} particles): {w1_sentence(evaluation)}."]
     if budget:
         b = budget["deterministic"]
         lines += ["", f"**Where the error comes from** (deterministic): the steps {b.discretization:.4f}, "
@@ -115,10 +121,7 @@ def explain_p4(setup, evaluation=None, comparison=None, eps_forms=None) -> str:
                           "explain that — the network shares its weights across t, and the noisy targets at the "
                           "other t hurt it everywhere.")
     if evaluation is not None:
-        ev = evaluation
-        lines += ["", f"**Samples** (W1 to p₀): learned stochastic {ev.row('learned', 'stochastic').w1:.4f}, "
-                  f"deterministic {ev.row('learned', 'deterministic').w1:.4f}; exact "
-                  f"{ev.row('exact', 'stochastic').w1:.4f} / {ev.row('exact', 'deterministic').w1:.4f}."]
+        lines += ["", f"**Samples** (W1 to p₀): {w1_sentence(evaluation)}."]
     return "\n".join(lines)
 
 

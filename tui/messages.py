@@ -21,9 +21,13 @@ A screen's *result* message subclasses :class:`RunMessage` with a typed field of
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from textual import on
 from textual.message import Message
 
 from engine.training import TrainOutcome, TrainProgress
@@ -45,6 +49,27 @@ class RunMessage(Message):
     def is_current(self, run_id: int | None) -> bool:
         """True when this message belongs to the run the screen is waiting for."""
         return self.run_id == run_id
+
+
+RunMessageT = TypeVar("RunMessageT", bound=RunMessage)
+
+
+def current_run(handler: Callable[[Any, RunMessageT], None]) -> Callable[[Any, RunMessageT], None]:
+    """A screen's handler of a run's message, called only when the message is of the run the screen
+    waits for (``screen.run_id``): a superseded run's news is dropped."""
+    @functools.wraps(handler)
+    def for_current_run(screen: Any, message: RunMessageT) -> None:
+        if message.is_current(screen.run_id):
+            handler(screen, message)
+    return for_current_run
+
+
+def on_current(message_type: type[RunMessage]) -> Callable:
+    """``@on(message_type)`` for the current run only (:func:`current_run`): the decorator of a
+    screen's handler of its workers' news."""
+    def decorate(handler: Callable) -> Callable:
+        return on(message_type)(current_run(handler))
+    return decorate
 
 
 @dataclass

@@ -31,7 +31,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,21 @@ class _Newer(Exception):
         self.sections = sections
 
 
+def _os_call(call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)`` on the state file: None when it is not there, _Unreadable for any other OSError."""
+    try:
+        return call(*args)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise _Unreadable(exc.strerror or str(exc)) from None
+
+
+def _check_regular(st: os.stat_result) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise _Unreadable("it is not a regular file (a FIFO, device or directory)")
+
+
 def _stamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S")
 
@@ -104,35 +119,27 @@ class StateStore:
 
     # ---- reading ----------------------------------------------------------------------------------
     def _read_bytes(self) -> bytes | None:
-        """The file's bytes (None: no file), never blocking and never more than the limit."""
-        try:
-            st = os.stat(self.path)  # follows a symlink: the file it points to is the state
-        except (FileNotFoundError, NotADirectoryError):
+        """The file's bytes (None: no file), never blocking and never more than the limit: its
+        stat is checked before it is opened (a FIFO, a device, a huge file are never read) and the
+        open descriptor checked again (the file may have been swapped in between)."""
+        st = _os_call(os.stat, self.path)  # follows a symlink: the file it points to is the state
+        if st is None:
             return None
-        except OSError as exc:
-            raise _Unreadable(exc.strerror or str(exc)) from None
-        if not stat.S_ISREG(st.st_mode):
-            raise _Unreadable("it is not a regular file (a FIFO, device or directory)")
+        _check_regular(st)
         if st.st_size > MAX_STATE_BYTES:
             raise _Corrupt(f"it is {st.st_size:,} bytes, more than the {MAX_STATE_BYTES:,} a state file may be")
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except (FileNotFoundError, NotADirectoryError):
+        fd = _os_call(os.open, self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        if fd is None:
             return None
-        except OSError as exc:
-            raise _Unreadable(exc.strerror or str(exc)) from None
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped between stat and open
-                raise _Unreadable("it is not a regular file (a FIFO, device or directory)")
+            _check_regular(_os_call(os.fstat, fd))
             chunks, size = [], 0
             while size <= MAX_STATE_BYTES:
-                chunk = os.read(fd, MAX_STATE_BYTES + 1 - size)
+                chunk = _os_call(os.read, fd, MAX_STATE_BYTES + 1 - size)
                 if not chunk:
                     break
                 chunks.append(chunk)
                 size += len(chunk)
-        except OSError as exc:
-            raise _Unreadable(exc.strerror or str(exc)) from None
         finally:
             os.close(fd)
         if size > MAX_STATE_BYTES:
@@ -189,16 +196,18 @@ class StateStore:
     def _real_path(self) -> Path:
         return Path(os.path.realpath(self.path))
 
-    def _aside_name(self, kind: str) -> Path:
+    def _aside_names(self, kind: str) -> Iterator[Path]:
+        """Where a copy of the file may go: ``state.json.<kind>-<time>``, then ``…-1``, ``…-2`` (100 names
+        at most); the caller takes the first that does not exist yet."""
         real = self._real_path()
-        return real.with_name(f"{real.name}.{kind}-{_stamp()}")
+        base = real.with_name(f"{real.name}.{kind}-{_stamp()}")
+        yield base
+        yield from (base.with_name(f"{base.name}-{i}") for i in range(1, 100))
 
     def _set_aside(self) -> str:
         """Rename the (corrupt) file aside, never over an existing file; say where it went."""
         real = self._real_path()
-        base = self._aside_name("corrupt")
-        for i in range(100):
-            aside = base if i == 0 else base.with_name(f"{base.name}-{i}")
+        for aside in self._aside_names("corrupt"):
             try:
                 os.link(real, aside)  # fails if aside exists: never overwrites
             except FileExistsError:
@@ -221,9 +230,7 @@ class StateStore:
 
     def _keep_copy(self, raw: bytes) -> str | None:
         """Write the original bytes to state.json.refused-<time> (a new file, never over one)."""
-        base = self._aside_name("refused")
-        for i in range(100):
-            aside = base if i == 0 else base.with_name(f"{base.name}-{i}")
+        for aside in self._aside_names("refused"):
             try:
                 fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:

@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import InvalidInput
-from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
+from engine.mixture import (  # noqa: F401 - the component specs and the mixture text are P2's table
+    COMPONENT, DEFAULT_MIXTURE, MAX_COMPONENTS, GaussianMixture, Row, component_value, mixture_rows, mixture_text,
+)
 from engine.posterior import (
     DEFAULT_SIGMA2, DEFAULT_Y, ErrorRates, ParticleCheck, PosteriorComparison, compare, error_rates,
     marginal_density, particles_near,
@@ -33,48 +34,6 @@ PARTICLES = Spec("particles", "N", int, 10**6, 1, 10**7, help="particles drawn f
                  reason="Each particle is a few float64 arrays: 10^7 take about a second and 0.3 GB; "
                         "more costs gigabytes without telling anything new.")
 
-WEIGHT = Spec("weight", "weight", float, 1.0, 0.0, 1e6, help="a component's weight (normalized for you)",
-              reason="Weights are relative; ≤ 1e6 each keeps their sum finite.")
-MEAN = Spec("mean", "mean", float, 0.0, -1e6, 1e6, help="a component's mean μk",
-            reason="With |μ| ≤ 1e6 and s ≥ 1e-6 every density and score stays finite in float64.")
-STD = Spec("std", "std", float, 1.0, 1e-6, 1e6, help="a component's standard deviation sk",
-           reason="s² must not underflow (s ≥ 1e-6) and (x − μ)²/s² must stay finite.")
-COMPONENT = (WEIGHT, MEAN, STD)
-"""The three numbers of a component, in the order of the text ``w:mean:std`` and of the table."""
-MAX_COMPONENTS = 8
-
-Row = tuple[float, float, float]
-
-
-def mixture_rows(text: str) -> tuple[Row, ...]:
-    """ "w:mean:std,…" → the components as typed (weights not yet normalized), each number checked by
-    its spec; a mistake names the component."""
-    if not isinstance(text, str):
-        raise InvalidInput(f"mixture must be text like 'w:mean:std,…', got {type(text).__name__}")
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not 1 <= len(parts) <= MAX_COMPONENTS:
-        raise InvalidInput(f"mixture needs 1 to {MAX_COMPONENTS} components 'w:mean:std,…', got {len(parts)}")
-    rows = []
-    for k, part in enumerate(parts, start=1):
-        fields = part.split(":")
-        if len(fields) != 3:
-            raise InvalidInput(f"mixture component {k} {part[:30]!r}: expected w:mean:std")
-        rows.append(tuple(component_value(spec, f, k) for spec, f in zip(COMPONENT, fields)))
-    return tuple(rows)
-
-
-def component_value(spec: Spec, text: str, k: int) -> float:
-    """One number of component k, parsed and checked by its spec."""
-    try:
-        return spec.parse(text)
-    except InvalidInput as exc:
-        raise InvalidInput(f"component {k}: {exc}") from None
-
-
-def mixture_text(rows) -> str:
-    """Components → "w:mean:std,…" without losing a digit (the inverse of :func:`mixture_rows`)."""
-    return ",".join(":".join(repr(float(v)) for v in row) for row in rows)
-
 
 @dataclass(frozen=True)
 class P2Settings:
@@ -89,8 +48,7 @@ class P2Settings:
 
     def __post_init__(self) -> None:
         check_fields(self)
-        rows = mixture_rows(self.mixture)
-        object.__setattr__(self, "prior", GaussianMixture(*(tuple(c) for c in zip(*rows))))
+        object.__setattr__(self, "prior", GaussianMixture.parse(self.mixture))
 
     @property
     def rows(self) -> tuple[Row, ...]:

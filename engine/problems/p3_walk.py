@@ -64,7 +64,7 @@ class WalkSettings:
 
     def __post_init__(self) -> None:
         check_fields(self)
-        GaussianMixture.parse(self.mixture)  # refuses a bad mixture with its own message
+        GaussianMixture.parse(self.mixture)  # the one mixture parser (engine.mixture.mixture_rows)
 
     def setup(self) -> WalkSetup:
         return WalkSetup(GaussianMixture.parse(self.mixture), self.T, self.sigma2)

@@ -22,18 +22,19 @@ from typing import Any
 import numpy as np
 
 from engine.eps_net import (
-    BATCH, DATASET, EMBEDDING, EPOCHS, LR, MAX_QUALITY_POINTS, RECIPE, SCHEDULE, STEPS, T_STEPS, Evaluation2D,
-    RecipeSettings, SamplerQuality, TrainedEps, recipe, sample_count,
+    QUALITY_POINTS, RECIPE, Evaluation2D, RecipeSettings, SamplerQuality, TrainedEps, evaluation_from_metrics,
+    evaluation_metrics, recipe, sample_count,
 )
 from engine.errors import InvalidInput
-from engine.settings import SEED, Spec, as_saved, check_fields, from_saved, setting
+from engine.settings import as_saved, check_fields, declared_subset, from_saved, setting
 from engine.tables import Column, Table
 from engine.training import DEFAULT_THREADS, TrainOutcome, TrainProgress
 from engine.vp import SAMPLERS, Schedule
 
-PARTICLES = Spec("particles", "quality particles", int, 4000, 100, MAX_QUALITY_POINTS,
-                 help="samples per sampler, and fresh data points, for the quality numbers",
-                 reason="The distances cost n² pairs: 20,000 is 25× the default's time (engine.eps_net.MAX_QUALITY_POINTS)")
+PARTICLES = QUALITY_POINTS
+"""The quality numbers' sample count: the same declaration engine.eps_net.evaluate checks."""
+USER_FIELDS = ("recipe", "dataset", "embedding", "schedule", "T", "steps", "epochs", "lr", "batch", "seed")
+"""The recipe's settings a user sets (screen 5, ``hw7-tui p5``); the rest are the named recipe's."""
 FROM_RECIPE = ("steps", "epochs", "lr", "batch", "embedding", "particles")
 """Settings whose default is the recipe's (the faithful recipe has the notebook's)."""
 KEPT_ACROSS_RECIPES = ("dataset", "schedule", "T", "seed")
@@ -45,19 +46,10 @@ DATA_SHOWN = 3000
 
 
 @dataclass(frozen=True)
-class P5Settings:
-    """Everything a user sets on screen 5 or on ``hw7-tui p5`` (the rest is the recipe's)."""
+class P5Settings(declared_subset(RecipeSettings, USER_FIELDS)):
+    """Everything a user sets on screen 5 or on ``hw7-tui p5``: the recipe's USER_FIELDS, declared
+    once in engine.eps_net.RecipeSettings (the rest is the named recipe's), and the quality points."""
 
-    recipe: str = setting(RECIPE)
-    dataset: str = setting(DATASET)
-    embedding: str = setting(EMBEDDING)
-    schedule: str = setting(SCHEDULE)
-    T: int = setting(T_STEPS)
-    steps: int = setting(STEPS)
-    epochs: int = setting(EPOCHS)
-    lr: float = setting(LR)
-    batch: int = setting(BATCH)
-    seed: int = setting(SEED)
     particles: int = setting(PARTICLES)
 
     def __post_init__(self) -> None:
@@ -101,9 +93,7 @@ class P5Settings:
 
     def recipe_settings(self) -> RecipeSettings:
         """The engine's full recipe: the named recipe's fixed choices with these values."""
-        return recipe(self.recipe, dataset=self.dataset, embedding=self.embedding, schedule=self.schedule,
-                      T=self.T, steps=self.steps, epochs=self.epochs, lr=self.lr, batch=self.batch,
-                      seed=self.seed)
+        return recipe(self.recipe, **{k: getattr(self, k) for k in USER_FIELDS if k != "recipe"})
 
     @property
     def budget(self) -> str:
@@ -188,9 +178,7 @@ class P5Result:
         if o is not None:
             out |= {"final_loss": o.final_loss, "train_seconds": o.seconds, "losses": list(o.losses)}
         if ev is not None:
-            out |= {"energy_ddpm": ev.get("ddpm").energy, "floor": ev.floor.energy, "quality_n": ev.n,
-                    "quality": [[q.sampler, q.energy, q.mmd2[0.1], q.mmd2[0.5]]
-                                for q in (*ev.samplers, ev.floor, ev.gaussian)]}
+            out |= evaluation_metrics(ev)
         return out
 
 
@@ -324,16 +312,12 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
 
 
 def stored_quality(metrics: Mapping[str, Any] | None) -> Evaluation2D | None:
-    """The quality a saved model's metrics hold (None when they hold none, or not all of it)."""
-    rows = (metrics or {}).get("quality")
-    try:
-        qs = [SamplerQuality(str(name), float(e), {0.1: float(a), 0.5: float(b)}) for name, e, a, b in rows]
-        n = int(metrics["quality_n"])
-    except (TypeError, ValueError, KeyError):
+    """The quality a saved model's metrics hold (engine.eps_net.evaluation_metrics, the one stored
+    format); None when they hold none, or not every sampler's."""
+    ev = evaluation_from_metrics(dict(metrics or {}))
+    if ev is None or [q.sampler for q in ev.samplers] != list(SAMPLERS):
         return None
-    if len(qs) != len(SAMPLERS) + 2 or [q.sampler for q in qs[:3]] != list(SAMPLERS):
-        return None
-    return Evaluation2D(n, tuple(qs[:3]), qs[3], qs[4], {})
+    return ev
 
 
 def _data_side_meanwhile(settings: P5Settings, floor_pairs: int):

@@ -46,7 +46,7 @@ def test_p3_tables_without_json(capsys):
     (["p3", "--lr", "0"], "must be >"),
     (["p3", "--T", "0"], "--T"),
     (["p4", "--sigma2", "-1"], "σ² must be from 1e-12 to 100"),
-    (["p3", "--mixture", "1:0:-1"], "std must be > 0"),
+    (["p3", "--mixture", "1:0:-1"], "std must be from 1e-06 to 1000000"),
     (["p3", "--device", "cuda", "--steps", "1"], "cuda"),
     (["p3", "--samples", "/nonexistent-dir/s.npz"], "does not exist"),
     (["p4", "--samples", "out.txt"], ".npz"),

@@ -85,7 +85,7 @@ def test_cancelled_phases_raise_stopped():
 
 @pytest.mark.parametrize("change, words", [({"T": 0}, "T must be"), ({"particles": 99}, "N must be"),
                                            ({"start": "middle"}, "start must be one of"),
-                                           ({"mixture": "1:0:-1"}, "std must be > 0")])
+                                           ({"mixture": "1:0:-1"}, "std must be from 1e-06 to 1000000")])
 def test_bad_settings_are_refused_with_the_declarations_words(change, words):
     with pytest.raises(InvalidInput, match=words):
         WalkSettings(**{"mixture": DEFAULT_MIXTURE.format(), **change})

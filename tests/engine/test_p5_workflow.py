@@ -111,3 +111,34 @@ def test_cancelled_training_gives_no_evaluation():
     with pytest.raises(InvalidInput, match="swiss roll only"):
         run(P5Settings(dataset="two_moons", steps=1), oracle=True)
     assert train(P5Settings(steps=3, batch=7)).outcome.steps_done == 3
+
+
+def test_a_saved_models_quality_is_stored_in_the_one_format_eps_net_reads(small_run):
+    """One stored-evaluation format: P5Result.metrics() holds engine.eps_net.evaluation_metrics'
+    dict (not a second list-of-rows layout), and eps_net's own reader gives back the same numbers."""
+    from engine.eps_net import evaluation_from_metrics, evaluation_metrics
+
+    result, _ = small_run
+    metrics = result.metrics()
+    ev = result.evaluation
+    assert metrics["evaluation"] == evaluation_metrics(ev)["evaluation"] and "quality" not in metrics
+    back = evaluation_from_metrics(metrics)
+    assert [q.sampler for q in back.samplers] == ["ddpm", "x0", "ddim"] and back.n == ev.n
+    assert back.get("ddim").mmd2 == ev.get("ddim").mmd2 and back.gaussian == ev.gaussian
+
+
+def test_p5_settings_are_the_recipes_declarations_not_copies():
+    """P5Settings' fields come from RecipeSettings (the same Spec objects, in the screen's order), and
+    its quality points are the Spec engine.eps_net.evaluate checks n with."""
+    from engine.eps_net import QUALITY_POINTS, RecipeSettings, evaluate
+    from engine.errors import InvalidInput
+    from engine.problems.p5_swiss import USER_FIELDS
+    from engine.settings import spec_of, specs_of
+
+    assert [s.name for s in specs_of(P5Settings)] == [*USER_FIELDS, "particles"]
+    assert all(spec_of(P5Settings, n) is spec_of(RecipeSettings, n) for n in USER_FIELDS)
+    assert spec_of(P5Settings, "particles") is QUALITY_POINTS
+    with pytest.raises(InvalidInput, match=r"quality points must be a whole number from 100 to 20000, got 99"):
+        evaluate(None, n=99)  # refused by the Spec before anything is sampled
+    rs = P5Settings(T=12, seed=4, lr=0.005).recipe_settings()
+    assert (rs.T, rs.seed, rs.lr, rs.recipe) == (12, 4, 0.005, "fast")

@@ -116,3 +116,18 @@ def test_p2_particle_histogram_says_none_when_nobody_lands():
     out = compare_p2(P2Settings(mixture="1:0:1", sigma2=1e-6, y=50.0, particles=1000))
     assert out.particles.n_selected == 0 and out.particle_histogram() is None
     assert math.isnan(out.as_json()["particles"]["mean"] or math.nan)
+
+
+@pytest.mark.parametrize("text", [",".join(["1:0:1"] * 9), "1:0:0", "1:2e6:1", "1:0:1,2:3"])
+def test_problems_2_to_4_refuse_a_mixture_with_the_same_words(text):
+    """One parser (engine.mixture.mixture_rows) and one component limit for P2's table, screens 3–4
+    and the engine: P2Settings, WalkSettings and GaussianMixture.parse refuse alike."""
+    from engine.mixture import GaussianMixture
+    from engine.problems.p3_walk import WalkSettings
+
+    words = set()
+    for make in (lambda: P2Settings(mixture=text), lambda: WalkSettings(mixture=text), lambda: GaussianMixture.parse(text)):
+        with pytest.raises(InvalidInput) as caught:
+            make()
+        words.add(str(caught.value))
+    assert len(words) == 1, words

@@ -102,7 +102,7 @@ def test_blow_up_guard_restores_the_weights_of_the_lowest_loss():
 @pytest.mark.parametrize("change, words", [
     ({"lr": float("nan")}, "lr must be a finite"), ({"lr": 0.0}, "lr must be > 0"), ({"steps": 0}, "steps"),
     ({"target": "p5"}, "target"), ({"T": 0}, "T must be"), ({"sigma2": -1.0}, "σ² must be"),
-    ({"mixture": "1:0:0"}, "std must be > 0"),
+    ({"mixture": "1:0:0"}, "std must be from 1e-06 to 1000000"),
 ])
 def test_bad_settings_are_refused(change, words):
     with pytest.raises(InvalidInput, match=words):

@@ -183,3 +183,25 @@ async def test_reset_and_undo(tmp_path, monkeypatch):
         assert screen.config == before and screen.query_one("#knob-lr").value == "0.004"
         assert StateStore(tmp_path).section("p5")["seed"] == 9
         screen.action_cancel()
+
+
+async def test_a_result_equal_to_the_one_shown_is_shown_again_not_compared(tmp_path, monkeypatch):
+    """A superseded preview can leave the shown result with the same settings as the next one (reset,
+    then undo before the reset's preview arrives): assigning it must not compare the schedules' arrays
+    (`==` on a numpy array raised "truth value of an array is ambiguous" and stopped the app)."""
+    import numpy as np
+
+    from engine.problems.p5_swiss import P5Result, P5Settings
+    from engine.vp import make_schedule
+
+    monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
+    app = make_app(tmp_path, problem=5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.action_cancel()  # the start's own preview stays out of the way
+        first, second = (P5Result(P5Settings(), "exact", make_schedule("cosine", 40, 0.008), np.zeros((0, 2)))
+                         for _ in range(2))
+        screen.result = first
+        screen.result = second  # equal settings and score: the schedules would be compared next
+        await pilot.pause()
+        assert screen.result is second

@@ -265,3 +265,46 @@ async def test_screenshot_on_a_full_disk_leaves_no_empty_svg(tmp_path, monkeypat
             assert any("could not save the screenshot" in n.message and "No space left" in n.message
                        for n in app._notifications)
         assert sorted(p.name for p in shots.iterdir()) == ["filler"]  # no 0-byte SVG, no temporary file
+
+
+@pytest.mark.parametrize("name, key, bad, words", [
+    ("app", "problem", 9, "app: saved screen number refused (screen number must be a whole number from 1 to 5, got 9)"),
+    ("app", "marker", "braille", "app: saved plot marker refused (plot marker must be one of hd, dot, got 'braille')"),
+    ("app", "theme", 7, "app: saved theme refused (theme must be text, got 7)"),
+    ("p1", "people", 10**16, "p1: saved N refused"),
+    ("p1", "seed", -1, "p1: saved seed refused (seed must be a whole number from 0 to 2147483647, got -1)"),
+    ("p2", "sigma2", 1e300, "p2: saved σ² refused (σ² must be from 1e-06 to 100, got 1e+300); using the default 0.05"),
+    ("p2", "mixture", "1:0:0", "p2: saved p(x) refused (component 1: std must be from 1e-06"),
+    ("p3", "T", 0, "p3: saved T refused (T must be a whole number from"),
+    ("p3", "start", "nowhere", "p3: saved start refused"),
+    ("p4", "lr", "fast", "p4: saved lr refused (lr must be a number, got 'fast'); using the default 0.02"),
+    ("p5", "particles", 20_001, "p5: saved quality points refused (quality points must be a whole number from 100 to 20000"),
+    ("p5", "recipe", "slow", "p5: saved recipe refused (recipe must be one of fast, faithful, got 'slow')"),
+])
+def test_every_saved_section_refuses_a_bad_value_by_its_spec_and_keeps_the_default(tmp_path, name, key, bad, words):
+    """Each section of the state file is checked by the same Specs as the screens and the command
+    line (tui.app.STATE_VALIDATORS): the bad value is dropped with a message naming the section and
+    the setting, the sound value beside it is kept, and the settings built from it have the default."""
+    from engine.problems.p1_discrete import P1Settings
+    from engine.problems.p2_continuous import P2Settings
+    from engine.problems.p3_walk import WalkSettings
+    from engine.problems.p5_swiss import P5Settings
+    from engine.settings import from_saved
+    from tui.app import STATE_VALIDATORS, AppSettings
+
+    classes = {"app": AppSettings, "p1": P1Settings, "p2": P2Settings, "p3": WalkSettings, "p4": WalkSettings,
+               "p5": P5Settings}
+    assert set(STATE_VALIDATORS) == set(classes)  # every section the app saves is checked
+    candidates = {"app": {"marker": "dot", "problem": 2}, "p1": {"people": 1000, "seed": 5}, "p2": {"y": 0.5}}
+    sound = dict([next(kv for kv in candidates.get(name, {"batch": 64}).items() if kv[0] != key)])
+    write_state(tmp_path, {name: {key: bad, **sound}})
+    store = StateStore(tmp_path, validators=STATE_VALIDATORS)
+    section = store.section(name)
+    assert key not in section and section == sound
+    assert len(store.problems) == 1 and words in store.problems[0], store.problems
+    cls = classes[name]
+    default = getattr(cls(), "prior" if key == "mixture" else key)
+    settings, notes = from_saved(cls, section)
+    assert getattr(settings, "prior" if key == "mixture" else key) == default and notes == []
+    for k, v in sound.items():
+        assert getattr(settings, k) == v

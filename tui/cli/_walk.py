@@ -10,14 +10,13 @@ from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE
 from engine.problems import p3_walk
 from engine.problems.p3_walk import WalkResult, WalkSettings
-from tui.cli.common import add_run_options, print_json
-from tui.cli.options import add_settings, settings_from_args
+from tui.cli.common import add_run_options, print_json, steps_bar
+from tui.cli.options import add_settings, add_text_option, settings_from_args
 
 
 def add_walk_parser(subparsers, name: str, target: str, help_text: str):
     p = subparsers.add_parser(name, help=help_text, description=help_text)
-    p.add_argument("--mixture", default=DEFAULT_MIXTURE.format(), metavar="W:MEAN:STD,…",
-                   help=f'p0 as weight:mean:std per component (default "{DEFAULT_MIXTURE.format()}")')
+    add_text_option(p, "--mixture", DEFAULT_MIXTURE.format(), "W:MEAN:STD,…", "p0 as weight:mean:std per component")
     add_settings(p, WalkSettings, skip=("mixture", "seed"))  # --seed comes with the run options
     add_run_options(p, "write the learned samples of x0 to PATH (.npz: arrays stochastic, deterministic)")
     p.set_defaults(target=target)
@@ -45,15 +44,9 @@ LABELS = {"p3": "training sθ (P3 target)", "p4": "training εθ (P4 target)"}
 
 def run_walk(args: argparse.Namespace, target: str, *, compare: bool = False) -> int:
     """Check the options, run the workflow with a progress bar (only on a terminal), print."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     settings = settings_from_args(WalkSettings, args, mixture=args.mixture)
     samples_path = check_samples_path(args.samples)  # refuse a bad path before training, not after
-    console = Console(stderr=True)
-    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), console=console,
-                  transient=True, disable=not console.is_terminal) as bar:
+    with steps_bar() as bar:
         tasks: dict[str, int] = {}
 
         def on_progress(label: str, p) -> None:

@@ -67,6 +67,24 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
+def progress_bar(*columns: Any):
+    """A Rich progress display on stderr (stdout stays the output), shown only on a terminal and gone
+    when the work is done."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+def steps_bar():
+    """The training commands' bar: what runs, the bar, steps done of total, the loss, time left."""
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+
+    return progress_bar(TextColumn("[bold]{task.description}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                        TextColumn("{task.fields[loss]}"), TimeRemainingColumn())
+
+
 def add_run_options(p: argparse.ArgumentParser, samples_help: str) -> None:
     """The options every training command shares: seed, threads, device, samples file, JSON."""
     from engine.settings import SEED, THREADS

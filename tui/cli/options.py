@@ -43,3 +43,22 @@ def settings_from_args(cls: type, args: argparse.Namespace, **fixed: Any):
     """Build ``cls`` from the parsed options (the declared ones present in ``args``) and ``fixed``."""
     values = {s.name: getattr(args, s.name) for s in specs_of(cls) if hasattr(args, s.name) and s.name not in fixed}
     return cls(**values, **fixed)
+
+
+def add_text_option(parser: argparse.ArgumentParser, option: str, default: str, metavar: str, help: str) -> None:
+    """An option given as text the workflow parses (a model, a mixture), its default shown in --help."""
+    parser.add_argument(option, default=default, metavar=metavar, help=f'{help} (default "{default}")'.replace("%", "%%"))
+
+
+def add_optional_setting(parser: argparse.ArgumentParser, spec: Spec, what: str) -> None:
+    """A setting that also asks for extra work ("also move N people"): without it the work is skipped
+    (see :func:`optional_given`)."""
+    add_setting(parser, spec, default=None, help=f"{what}; {spec.describe()}")
+
+
+def optional_given(args: argparse.Namespace, spec: Spec) -> bool:
+    """Whether an optional setting was given; if not, ``args`` gets its default (the settings need one)."""
+    given = getattr(args, spec.name) is not None
+    if not given:
+        setattr(args, spec.name, spec.default)
+    return given

@@ -11,7 +11,7 @@ import argparse
 from engine.problems.p5_swiss import FROM_RECIPE, P5Settings
 from engine.settings import spec_of, specs_of
 from tui.cli._walk import check_samples_path
-from tui.cli.common import add_run_options, print_json
+from tui.cli.common import add_run_options, print_json, steps_bar
 from tui.cli.options import add_setting, add_settings
 
 
@@ -46,17 +46,13 @@ def settings_from_args(args: argparse.Namespace) -> P5Settings:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from engine.problems import p5_swiss
     from tui.render import print_tables
 
     samples_path = check_samples_path(args.samples)
     settings = settings_from_args(args)
-    console = Console(stderr=True)
-    with Progress(TextColumn("[bold]{task.description}[/]"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TextColumn("{task.fields[loss]}"), TimeRemainingColumn(), console=console, transient=True,
-                  disable=not console.is_terminal) as bar:  # one bar: training, then sampling and measuring
+    with steps_bar() as bar:  # one bar: training, then sampling and measuring
         task = bar.add_task(f"training ({settings.recipe})", total=settings.recipe_settings().total_steps, loss="")
         result = p5_swiss.run(  # the floor as its exact expectation (engine.eps_net.expected_floor)
             settings, threads=args.threads, device=args.device, oracle=args.oracle, floor_pairs=0, workers=2,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from engine.errors import InvalidInput
 from engine.settings import SEED, THREADS
+from tui.cli.common import progress_bar
 from tui.cli.options import add_setting
 from tui.report_base import JOBS
 
@@ -30,8 +31,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
     from engine.atomic import write_atomic
     from tui.report import ReportContext, build_report
@@ -44,10 +44,8 @@ def run(args: argparse.Namespace) -> int:
         if output.is_dir():
             raise InvalidInput(f"{output} is a directory; give a file name such as {output / 'hw7-report.md'}")
         check_target(args.output)  # before the report is built: a device, FIFO, 'dir/' or read-only target
-    console = Console(stderr=True)
-    with Progress(TextColumn("[bold]report[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True, disable=not console.is_terminal) as progress:
+    with progress_bar(TextColumn("[bold]report[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                      TextColumn("{task.description}"), TimeElapsedColumn()) as progress:
         task = progress.add_task("starting…", total=1.0)
         ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device, quick=args.quick, jobs=args.jobs,
                             models_dir=None if args.no_reuse else data_dir() / "models",

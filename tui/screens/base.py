@@ -1,24 +1,31 @@
 """What every problem screen shares: title, header/footer, help text, saved settings.
 
-A problem screen subclasses :class:`ProblemScreen`, sets ``PROBLEM``, ``TOPIC`` and ``HELP``
+A problem screen subclasses :class:`ProblemScreen`, sets ``PROBLEM`` and ``HELP`` (its title is in ``TOPICS``)
 and implements :meth:`compose_body`. It keeps its settings in the app's state store under
 ``p<N>`` through :meth:`settings` / :meth:`save_settings`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widget import Widget
+from textual.widgets import Footer, Header, TabbedContent, TabPane, Tabs
 
 from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.atomic import write_atomic
 from tui.homework import statement
 from tui.state import export_dir
+from tui.widgets.setting_input import MessageLine, SettingInput
 
 TOPICS = {
     1: "Moving people: chain rule, marginal, Bayes",
@@ -27,6 +34,36 @@ TOPICS = {
     4: "Predicting x₀: the ε target",
     5: "The toy-diffusion swiss roll",
 }
+
+
+EXPORT_KEYS = [Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False)]
+"""e writes this screen's tables and visible plots into the export directory, c copies the tables."""
+
+
+@dataclass(frozen=True)
+class View:
+    """One view (tab) of a screen, declared as data: its title, its pane's id, what it holds (a
+    function that makes the widgets, called at compose), and how: ``scroll`` (a VerticalScroll
+    around them) or ``pair`` (side by side, ``Horizontal.pair``)."""
+
+    title: str
+    id: str
+    widgets: Callable[[], Iterable[Widget]]
+    scroll: bool = False
+    pair: bool = False
+
+
+def compose_views(tabs_id: str, views: Iterable[View]) -> ComposeResult:
+    """The TabbedContent of a screen's views, in their order (``v`` and Textual's own tab keys cycle them)."""
+    with TabbedContent(id=tabs_id):
+        for view in views:
+            with TabPane(view.title, id=view.id):
+                if view.scroll:
+                    yield VerticalScroll(*view.widgets())
+                elif view.pair:
+                    yield Horizontal(*view.widgets(), classes="pair")
+                else:
+                    yield from view.widgets()
 
 
 def numbered_names(folder: Path, names: list[str]) -> dict[str, str]:
@@ -45,7 +82,6 @@ class ProblemScreen(Screen):
     """Base of the five problem screens."""
 
     PROBLEM: ClassVar[int] = 0
-    TOPIC: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     """Markdown: what the screen shows and what its keys do (shown by `?` above the homework)."""
 
@@ -58,8 +94,13 @@ class ProblemScreen(Screen):
         yield from ()
 
     def on_mount(self) -> None:
-        self.title = f"Problem {self.PROBLEM} — {self.TOPIC or TOPICS.get(self.PROBLEM, '')}"
+        self.title = self.heading
         self.sub_title = ""
+
+    @property
+    def heading(self) -> str:
+        """The screen's title: "Problem 2 — Backward conditional of a Gaussian mixture"."""
+        return f"Problem {self.PROBLEM} — {TOPICS.get(self.PROBLEM, '')}"
 
     # ---- settings --------------------------------------------------------------------------
     @property
@@ -74,6 +115,32 @@ class ProblemScreen(Screen):
         """Save settings now (atomically); a failed save is reported, never fatal."""
         if not self.app.state.update(self.section_name, **values):
             self.notify(self.app.state.save_error or "could not save", severity="warning", timeout=6)
+
+    # ---- the message line and the boxes ------------------------------------------------------------
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        """What was just done, or what is wrong, on the screen's one MessageLine."""
+        self.query_one(MessageLine).show(text, error=error)
+
+    @on(SettingInput.Refused)
+    def _box_refused(self, event: SettingInput.Refused) -> None:
+        self.show_message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}",
+                          error=True)
+
+    @on(events.DescendantBlur)
+    def _box_left(self, event: events.DescendantBlur) -> None:
+        """Escape (or Tab) left a refused box showing the value in force again: its error is stale."""
+        box = event.widget
+        if (isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force)
+                and self.query_one(MessageLine).has_class("-error")):
+            self.show_message(self.kept_text(box))
+
+    def kept_text(self, box: SettingInput) -> str:
+        """What the message line says then: nothing (screens 1–2 say which value was kept)."""
+        return ""
+
+    def action_next_view(self) -> None:
+        """The next view, through Textual's own Tabs action (the order is the tabs' order)."""
+        self.query_one(TabbedContent).query_one(Tabs).action_next_tab()
 
     def shared_mixture(self) -> GaussianMixture:
         """p(x) of Problem 2, which Problems 3 and 4 use as p₀."""
@@ -150,7 +217,7 @@ class ProblemScreen(Screen):
 
     def help_markdown(self) -> str:
         keys = "\n".join(f"| `{key}` | {what} |" for key, what in self.key_rows())
-        return (f"# Problem {self.PROBLEM} — {self.TOPIC or TOPICS.get(self.PROBLEM, '')}\n\n"
+        return (f"# {self.heading}\n\n"
                 f"{self.HELP.strip()}\n\n"
                 f"## Keys\n\n| key | does |\n|---|---|\n{keys}\n\n"
                 "`ctrl+p` lists every action as a command.\n\n"

@@ -1,7 +1,8 @@
 """What screens 1 and 2 share: a model edited in a table (the *draft*, valid or not) beside
 settings boxes, and the settings in force (the *setup*, always valid).
 
-A subclass declares two reactives, ``draft`` and ``setup`` (``always_update=True``), and writes:
+A subclass declares two reactives, ``draft`` and ``setup`` (``always_update=True``), its ``VIEWS``
+(tui.screens.base.View) and writes: ``compose_editor()`` (the table, boxes and message line),
 ``show_draft(draft)`` (redraw the table), ``setup_for(draft)`` (the setup with this draft's model,
 or InvalidInput), ``show_setup(setup)`` (compute and show the results), ``save()``, and
 ``DEFAULT_DRAFT``. The watchers here do the rest: a new draft is shown and, when valid, becomes
@@ -15,29 +16,53 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from textual import events, on
-from textual.widgets import Tabs
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 
 from engine.errors import InvalidInput
-from tui.screens.base import ProblemScreen
+from tui.screens.base import EXPORT_KEYS, ProblemScreen, View, compose_views
 from tui.widgets.edit_table import EditableTable
-from tui.widgets.setting_input import MessageLine, SettingInput
+from tui.widgets.setting_input import SettingInput
 
 UNDOES = " (u undoes)"
+UNDO_KEYS = [Binding("u", "undo", "Undo"), Binding("R", "reset", "Reset")]
+"""u undoes the last delete or reset, R resets everything to the defaults (screens 1–2)."""
+VIEW_KEYS = [Binding("v", "next_view", "View"), Binding("s", "new_seed", "Seed", show=False), *EXPORT_KEYS]
+"""v the next view, s a new seed, e export, c copy (screens 1–2, after their own keys)."""
+
+
+def in_force(name: str) -> property:
+    """A read-only name for a field of the setup in force: ``screen.sigma2`` is ``screen.setup.sigma2``."""
+    return property(lambda self: getattr(self.setup, name), doc=f"the {name} in force (self.setup.{name})")
 
 
 class EditingScreen(ProblemScreen):
     DEFAULT_DRAFT: Any = None
     STALE = "The results still show the last valid model."
 
-    def __init__(self, *, id: str) -> None:
-        super().__init__(id=id)
-        self.result: Any = None
+    VIEWS: tuple[View, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__(id=f"p{self.PROBLEM}")
+        self.result: Any = None  # the workflow's result for the setup in force (P1Result, P2Result)
         self._what = ""  # what the next draft is, for the message line
         self._undo: list[tuple[Any, Any, str]] = []
         self._restoring = False
 
+    # ---- layout: the model being edited on the left, the views on the right ------------------------
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id=f"{self.id}-body"):
+            with Vertical(id=f"{self.id}-edit"):
+                yield from self.compose_editor()
+            yield from compose_views(f"{self.id}-tabs", self.VIEWS)
+
     # ---- what a subclass writes ---------------------------------------------------------------------
+    def compose_editor(self) -> ComposeResult:
+        """The EditableTable, the boxes and the MessageLine."""
+        yield from ()
+
     def show_draft(self, draft: Any) -> None: ...
     def setup_for(self, draft: Any) -> Any: ...
     def show_setup(self, setup: Any) -> None: ...
@@ -99,11 +124,10 @@ class EditingScreen(ProblemScreen):
             draft = change(self.draft)
         except InvalidInput as exc:
             self.message(f"✗ {exc}", error=True)
-            return
-        self.set_draft(draft, what, undoable)
+        else:
+            self.set_draft(draft, what, undoable)
 
-    def message(self, text: str, *, error: bool = False) -> None:
-        self.query_one(MessageLine).show(text, error=error)
+    message = ProblemScreen.show_message  # the name screens 1–2 use
 
     # ---- cells and boxes ----------------------------------------------------------------------------
     @on(EditableTable.Refused)
@@ -123,18 +147,9 @@ class EditingScreen(ProblemScreen):
         self.message(f"✓ {event.box.spec.label} = {event.box.spec.format(event.value)}")  # first: a failure replaces it
         self.setup = replace(self.setup, **{event.name: event.value})
 
-    @on(SettingInput.Refused)
-    def _box_refused(self, event: SettingInput.Refused) -> None:
-        self.message(f"✗ {event.message} — fix it, or Esc to keep {event.box.spec.format(event.box.in_force)}",
-                     error=True)
-
-    @on(events.DescendantBlur)
-    def _box_left(self, event: events.DescendantBlur) -> None:
+    def kept_text(self, box: SettingInput) -> str:
         """Escape left a refused box showing the value in force again: say so (the error is stale)."""
-        box = event.widget
-        if (isinstance(box, SettingInput) and box.value == box.spec.format(box.in_force)
-                and self.query_one(MessageLine).has_class("-error")):
-            self.message(f"{box.spec.label} kept at {box.value}")
+        return f"{box.spec.label} kept at {box.value}"
 
     # ---- actions ------------------------------------------------------------------------------------
     def action_reset(self) -> None:
@@ -151,9 +166,6 @@ class EditingScreen(ProblemScreen):
         draft, setup, what = self._undo.pop()
         self.setup = setup
         self.set_draft(draft, f"undid: {what.removesuffix(UNDOES)}")
-
-    def action_next_view(self) -> None:
-        self.query_one(Tabs).action_next_tab()
 
     def action_new_seed(self) -> None:
         self.message(f"✓ seed = {self.setup.seed + 1}")

@@ -7,7 +7,9 @@ switches to that problem's screen and hands it over through the screen's
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,6 +41,16 @@ def details(c: Checkpoint) -> str:
     """Everything about one model that its row leaves out (the line wraps: nothing is cut at 80 columns)."""
     return (f"problem {problem_of(c.kind) or '?'} · {c.kind} · saved {c.created.replace('T', ' ')[:19]}\n"
             f"{describe(c.settings)[:400]}")
+
+
+def on_highlighted(action: Callable[["ModelsScreen", Checkpoint], None]) -> Callable[["ModelsScreen"], None]:
+    """An action on the highlighted checkpoint; nothing when the list is empty."""
+    @functools.wraps(action)
+    def run(screen: "ModelsScreen") -> None:
+        ckpt = screen._current()
+        if ckpt is not None:
+            action(screen, ckpt)
+    return run
 
 
 class ModelsScreen(ModalScreen[None]):
@@ -109,10 +121,8 @@ class ModelsScreen(ModalScreen[None]):
             return None
         return self.checkpoints[table.cursor_row]
 
-    def action_load(self) -> None:
-        ckpt = self._current()
-        if ckpt is None:
-            return
+    @on_highlighted
+    def action_load(self, ckpt: Checkpoint) -> None:
         problem = problem_of(ckpt.kind)
         if problem is None:
             self._message(f"✗ {ckpt.name}: unknown kind {ckpt.kind!r}", error=True)
@@ -120,10 +130,8 @@ class ModelsScreen(ModalScreen[None]):
         self.dismiss()
         self.app.call_later(self.app.load_checkpoint_into, problem, ckpt)
 
-    def action_delete(self) -> None:
-        ckpt = self._current()
-        if ckpt is None:
-            return
+    @on_highlighted
+    def action_delete(self, ckpt: Checkpoint) -> None:
         if self._armed_delete != str(ckpt.path):
             self._armed_delete = str(ckpt.path)
             self._message(f"press d again to delete {ckpt.name} for good", error=True)

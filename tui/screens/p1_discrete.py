@@ -14,17 +14,18 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Label, Static, TabbedContent, TabPane
+from textual.widgets import Label, Static
 
 from engine.discrete import DEFAULT_MODEL, SUM_TOLERANCE, DiscreteModel, parse_probability, state_label
 from engine.errors import InvalidInput
-from engine.problems.p1_discrete import DEFAULT_DRAFT, P1Draft, P1Result, P1Settings, solve_p1
+from engine.problems.p1_discrete import DEFAULT_DRAFT, P1Draft, P1Settings, solve_p1
 from engine.settings import from_saved, spec_of
 from tui.plots.people import draw_people, legend
 from tui.render import csv_table, latex, markdown
-from tui.screens.editing import UNDOES, EditingScreen
+from tui.screens.base import View
+from tui.screens.editing import UNDO_KEYS, UNDOES, VIEW_KEYS, EditingScreen, in_force
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
 from tui.widgets.setting_input import MessageLine, SettingInput
@@ -62,7 +63,6 @@ the distribution comes back, the people do not.
 
 class P1Screen(EditingScreen):
     PROBLEM = 1
-    TOPIC = "Moving people: chain rule, marginal, Bayes"
     HELP = HELP
     CSS_PATH = "p1_discrete.tcss"
     DEFAULT_DRAFT = DEFAULT_DRAFT
@@ -71,48 +71,28 @@ class P1Screen(EditingScreen):
         Binding("n", "normalize", "Normalize"),
         Binding("a", "add_state", "Add", show=False),
         Binding("d", "delete_state", "Delete", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("R", "reset", "Reset"),
-        Binding("v", "next_view", "View"),
-        Binding("s", "new_seed", "Seed", show=False),
-        Binding("e", "export", "Export"),
-        Binding("c", "copy", "Copy", show=False),
+        *UNDO_KEYS,
+        *VIEW_KEYS,
     ]
+    VIEWS = (
+        View("Joint & marginal", "tab-joint", lambda: (TableView(id="p1-joint"),
+                                                      Static(id="p1-joint-rules", classes="rules")), scroll=True),
+        View("Backward & round trip", "tab-back", lambda: (TableView(id="p1-back"),
+                                                          Static(id="p1-back-rules", classes="rules")), scroll=True),
+        View("People", "tab-people", lambda: (
+            Horizontal(Label("N"), SettingInput(spec_of(P1Settings, "people"), id="p1-n"),
+                       Label("seed"), SettingInput(spec_of(P1Settings, "seed"), id="p1-seed"),
+                       Static(legend(), id="p1-legend"), id="p1-people-inputs"),
+            TableView(id="p1-people"), Plot(id="p1-bars"), Static(id="p1-people-note", classes="rules")), scroll=True),
+    )
 
     draft: reactive[P1Draft] = reactive(DEFAULT_DRAFT, init=False, always_update=True)
     setup: reactive[P1Settings] = reactive(P1Settings, init=False, always_update=True)
-    result: P1Result | None
-
-    def __init__(self) -> None:
-        super().__init__(id="p1")
 
     # ---- layout ----------------------------------------------------------------------------------
-    def compose_body(self) -> ComposeResult:
-        with Horizontal(id="p1-body"):
-            with Vertical(id="p1-edit"):
-                yield EditableTable(check=self._check_cell, editable=self._is_editable,
-                                    cell_name=self._cell_name, id="p1-model")
-                yield MessageLine("", id="p1-message")
-            with TabbedContent(id="p1-tabs"):
-                with TabPane("Joint & marginal", id="tab-joint"):
-                    with VerticalScroll():
-                        yield TableView(id="p1-joint")
-                        yield Static(id="p1-joint-rules", classes="rules")
-                with TabPane("Backward & round trip", id="tab-back"):
-                    with VerticalScroll():
-                        yield TableView(id="p1-back")
-                        yield Static(id="p1-back-rules", classes="rules")
-                with TabPane("People", id="tab-people"):
-                    with VerticalScroll():
-                        with Horizontal(id="p1-people-inputs"):
-                            yield Label("N")
-                            yield SettingInput(spec_of(P1Settings, "people"), id="p1-n")
-                            yield Label("seed")
-                            yield SettingInput(spec_of(P1Settings, "seed"), id="p1-seed")
-                            yield Static(legend(), id="p1-legend")
-                        yield TableView(id="p1-people")
-                        yield Plot(id="p1-bars")
-                        yield Static(id="p1-people-note", classes="rules")
+    def compose_editor(self) -> ComposeResult:
+        yield EditableTable(check=self._check_cell, editable=self._is_editable, cell_name=self._cell_name, id="p1-model")
+        yield MessageLine("", id="p1-message")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -127,6 +107,8 @@ class P1Screen(EditingScreen):
                            valid_pyx=[list(r) for r in m.p_y_given_x], people=self.setup.people, seed=self.setup.seed)
 
     # ---- the model table -------------------------------------------------------------------------
+    model = in_force("model")
+
     @property
     def n(self) -> int:
         return self.draft.n
@@ -134,10 +116,6 @@ class P1Screen(EditingScreen):
     @property
     def px(self) -> list[float]:
         return list(self.draft.px)
-
-    @property
-    def model(self) -> DiscreteModel:
-        return self.setup.model
 
     @property
     def people(self):

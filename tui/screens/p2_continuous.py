@@ -12,20 +12,20 @@ from dataclasses import replace
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Label, Static, TabbedContent, TabPane
+from textual.widgets import Label, Static
 
 from engine.errors import InvalidInput
-from engine.mixture import GaussianMixture
 from engine.problems.p2_continuous import (
-    COMPONENT, MAX_COMPONENTS, SIGMA2, P2Result, P2Settings, component_value, compare_p2, mixture_rows,
+    COMPONENT, MAX_COMPONENTS, SIGMA2, P2Settings, component_value, compare_p2, mixture_rows,
     mixture_text,
 )
 from engine.settings import from_saved, specs_of
 from tui.plots.posterior import draw_densities, draw_particles, draw_posterior
 from tui.render import csv_text, markdown
-from tui.screens.editing import UNDOES, EditingScreen
+from tui.screens.base import View
+from tui.screens.editing import UNDO_KEYS, UNDOES, VIEW_KEYS, EditingScreen, in_force
 from tui.widgets.edit_table import EditableTable
 from tui.widgets.plot import Plot
 from tui.widgets.setting_input import MessageLine, SettingInput
@@ -68,7 +68,6 @@ the approximation's errors over five decades of σ² with the fitted rate (error
 
 class P2Screen(EditingScreen):
     PROBLEM = 2
-    TOPIC = "Backward conditional of a Gaussian mixture"
     HELP = HELP
     CSS_PATH = "p2_continuous.tcss"
     DEFAULT_DRAFT = DEFAULT_ROWS
@@ -77,50 +76,35 @@ class P2Screen(EditingScreen):
     BINDINGS = [
         Binding("a", "add_component", "Add", show=False),
         Binding("d", "delete_component", "Delete", show=False),
-        Binding("u", "undo", "Undo"),
-        Binding("R", "reset", "Reset"),
+        *UNDO_KEYS,
         Binding("left_square_bracket", "scale_sigma2(0.5)", "σ²÷2", key_display="["),
         Binding("right_square_bracket", "scale_sigma2(2.0)", "σ²×2", key_display="]"),
         Binding("comma", "shift_y(-0.1)", "y−", key_display=",", show=False),
         Binding("full_stop", "shift_y(0.1)", "y+", key_display=".", show=False),
-        Binding("v", "next_view", "View"),
-        Binding("s", "new_seed", "Seed", show=False),
-        Binding("e", "export", "Export"),
-        Binding("c", "copy", "Copy", show=False),
+        *VIEW_KEYS,
     ]
+    VIEWS = (
+        View("Densities", "tab-densities", lambda: (Plot(id="p2-densities"),)),
+        View("Posterior", "tab-posterior", lambda: (Plot(id="p2-posterior"),)),
+        View("Error vs σ²", "tab-errors", lambda: (TableView(id="p2-errors"),), scroll=True),
+        View("Particles", "tab-particles", lambda: (Plot(id="p2-particles"),)),
+    )
 
     draft: reactive[Rows] = reactive(DEFAULT_ROWS, init=False, always_update=True)
     setup: reactive[P2Settings] = reactive(P2Settings, init=False, always_update=True)
 
-    result: P2Result | None
-
-    def __init__(self) -> None:
-        super().__init__(id="p2")
-
     # ---- layout -------------------------------------------------------------------------------------
-    def compose_body(self) -> ComposeResult:
-        with Horizontal(id="p2-body"):
-            with Vertical(id="p2-edit"):
-                with Horizontal(id="p2-top"):
-                    yield EditableTable(check=self._check_cell, editable=lambda r, c: c > 0,
-                                        cell_name=self._cell_name, id="p2-mixture")
-                    with Vertical(id="p2-params"):
-                        for spec in specs_of(P2Settings):
-                            with Horizontal(classes="param"):
-                                yield Label(spec.label)
-                                yield SettingInput(spec, id=f"p2-{'n' if spec.name == 'particles' else spec.name}")
-                yield MessageLine("", id="p2-message")
-                yield Static("", id="p2-summary")
-            with TabbedContent(id="p2-tabs"):
-                with TabPane("Densities", id="tab-densities"):
-                    yield Plot(id="p2-densities")
-                with TabPane("Posterior", id="tab-posterior"):
-                    yield Plot(id="p2-posterior")
-                with TabPane("Error vs σ²", id="tab-errors"):
-                    with VerticalScroll():
-                        yield TableView(id="p2-errors")
-                with TabPane("Particles", id="tab-particles"):
-                    yield Plot(id="p2-particles")
+    def compose_editor(self) -> ComposeResult:
+        with Horizontal(id="p2-top"):
+            yield EditableTable(check=self._check_cell, editable=lambda r, c: c > 0, cell_name=self._cell_name,
+                                id="p2-mixture")
+            with Vertical(id="p2-params"):
+                for spec in specs_of(P2Settings):
+                    with Horizontal(classes="param"):
+                        yield Label(spec.label)
+                        yield SettingInput(spec, id=f"p2-{'n' if spec.name == 'particles' else spec.name}")
+        yield MessageLine("", id="p2-message")
+        yield Static("", id="p2-summary")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -143,21 +127,10 @@ class P2Screen(EditingScreen):
                            particles=s.particles, seed=s.seed)
 
     # ---- what is in force (read-only names for the setup's fields) ----------------------------------
-    @property
-    def mixture(self) -> GaussianMixture:
-        return self.setup.prior
-
-    @property
-    def sigma2(self) -> float:
-        return self.setup.sigma2
-
-    @property
-    def y(self) -> float:
-        return self.setup.y
-
-    @property
-    def seed(self) -> int:
-        return self.setup.seed
+    mixture = in_force("prior")
+    sigma2 = in_force("sigma2")
+    y = in_force("y")
+    seed = in_force("seed")
 
     # ---- the mixture table ----------------------------------------------------------------------------
     def _cell_name(self, row: int, col: int) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import TabbedContent
 
 from tui.explain import explain_p3
+from tui.screens.base import View
 from tui.screens.walk_base import KEYS_HELP, WalkScreen
 from tui.widgets.plot import Plot
 from tui.widgets.table_view import TableView
@@ -27,7 +26,6 @@ Keys answer while it trains. Until it has trained, the animations use the exact 
 
 class P3Screen(WalkScreen):
     PROBLEM = 3
-    TOPIC = "Learning the score of a random walk"
     TARGET = "p3"
     HELP = INTRO + KEYS_HELP + """
 **Orders** (`o`, or open the view): W1 to p₀ against T at this Tσ² with the exact score, for the
@@ -41,10 +39,9 @@ and no convergence without the ½). No training; a few seconds.
         super().__init__()
         self.orders = None
 
-    def compose_extra_tabs(self) -> ComposeResult:
-        with TabPane("Orders", id="tab-orders"), VerticalScroll():
-            yield Plot(id="orders-plot", title="press o: W1 against T for every sampler (exact score)")
-            yield TableView(id="orders-table", empty="press o to measure the samplers' orders (a few seconds)")
+    EXTRA_VIEWS = (View("Orders", "tab-orders", lambda: (
+        Plot(id="orders-plot", title="press o: W1 against T for every sampler (exact score)"),
+        TableView(id="orders-table", empty="press o to measure the samplers' orders (a few seconds)")), scroll=True),)
 
     @on(TabbedContent.TabActivated, pane="#tab-orders")
     def _orders_shown(self) -> None:

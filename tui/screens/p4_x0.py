@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on, work
-from textual.app import ComposeResult
+from textual import work
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import TabPane
 from textual.worker import get_current_worker
 
 from engine.problems import p3_walk
 from engine.problems.p3_walk import Comparison
 from tui.explain import explain_p4
 from tui.render import export_files
-from tui.messages import Cancelled, Note, RunMessage, TrainingProgress, next_run_id
+from tui.messages import Cancelled, Note, RunMessage, TrainingProgress, next_run_id, on_current
+from tui.screens.base import View
 from tui.screens.trainable import TRAIN_GROUP
 from tui.screens.walk_base import KEYS_HELP, WalkScreen
 from tui.widgets import walk_plots
@@ -46,7 +44,6 @@ class CompareReady(RunMessage):
 
 class P4Screen(WalkScreen):
     PROBLEM = 4
-    TOPIC = "Predicting x₀: the ε target"
     TARGET = "p4"
     HELP = INTRO + KEYS_HELP
     # p (the start) leaves the footer here so that `^q Quit` and `? Help` fit in 80 columns; the help lists it
@@ -56,10 +53,9 @@ class P4Screen(WalkScreen):
         super().__init__()
         self.comparison: Comparison | None = None
 
-    def compose_extra_tabs(self) -> ComposeResult:
-        with TabPane("P3 vs P4", id="tab-compare"), VerticalScroll():
-            yield Plot(id="compare-plot", title="press b: train both targets with the same budget")
-            yield TableView(id="compare-table", empty="press b to train both targets with the same budget")
+    EXTRA_VIEWS = (View("P3 vs P4", "tab-compare", lambda: (
+        Plot(id="compare-plot", title="press b: train both targets with the same budget"),
+        TableView(id="compare-table", empty="press b to train both targets with the same budget")), scroll=True),)
 
     def action_compare(self) -> None:
         run_id = self.run_id = next_run_id()
@@ -83,10 +79,8 @@ class P4Screen(WalkScreen):
             return
         self.post_message(CompareReady(run_id, comparison))
 
-    @on(CompareReady)
+    @on_current(CompareReady)
     def _compare_done(self, m: CompareReady) -> None:
-        if not m.is_current(self.run_id):
-            return
         self.training = False
         self.comparison = c = m.comparison
         self.query_one(TrainingPanel).stop(m.run_id, "compared", complete=True)

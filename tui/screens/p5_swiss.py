@@ -11,9 +11,9 @@ from importlib import resources
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Label, Markdown, Static, TabbedContent, TabPane
+from textual.widgets import Label, Markdown, Static
 from textual.worker import get_current_worker
 
 from engine.eps_net import check_fits
@@ -21,9 +21,13 @@ from engine.errors import InvalidInput
 from engine.problems.p5_swiss import FRAME_POINTS, P5Result, P5Settings
 from engine.settings import spec_of
 from tui.explain import explain_p5_code
-from tui.messages import Cancelled, Failed, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
+from engine.vp import SAMPLERS
+from tui.messages import (
+    Cancelled, Failed, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id, on_current,
+)
 from tui.render import export_files
-from tui.screens.trainable import TRAIN_GROUP, TrainableScreen
+from tui.screens.base import EXPORT_KEYS, View, compose_views
+from tui.screens.trainable import PLAYBACK_KEYS, TRAIN_GROUP, TRAIN_KEYS, TrainableScreen
 from tui.plots import swiss as plots
 from tui.widgets.player import FramePlot, Playback
 from tui.widgets.plot import Plot
@@ -47,11 +51,9 @@ class SwissReady(RunMessage):
 
 class P5Screen(TrainableScreen):
     PROBLEM = 5
-    TOPIC = "The toy-diffusion swiss roll"
     HELP = resources.files("tui.screens").joinpath("p5_help.md").read_text("utf-8")
     CSS_PATH = "p5_swiss.tcss"
     AUTO_FOCUS = ""
-    MESSAGE_ID, TABS_ID = "swiss-message", "swiss-tabs"
     PALETTE = (("Train", "train ε̂θ in the background, then sample and measure (t)", "train"),
                ("Cancel", "stop training or sampling (x)", "cancel"),
                ("Export tables and plots", "the quality table and the plots in view (e)", "export"),
@@ -61,17 +63,27 @@ class P5Screen(TrainableScreen):
                ("Undo reset", "the settings before the last reset (u)", "undo"))
 
     BINDINGS = [
-        Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
+        *TRAIN_KEYS,
         # r, d, k: named on the line showing their values, so `^q Quit` and `? Help` fit the 80-column footer
         Binding("r", "cycle('recipe')", "Recipe", show=False), Binding("d", "cycle('dataset')", "Data", show=False),
         Binding("k", "cycle('embedding')", "t-in", show=False), Binding("R", "reset", "Reset", show=False),
-        Binding("u", "undo", "Undo", show=False), Binding("left", "step(-1)", "◀", show=False),
-        Binding("right", "step(1)", "▶", show=False), Binding("minus", "slower", "Slower", show=False, key_display="-"),
-        Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
-        Binding("v", "next_view", "View"), Binding("e", "export", "Export"), Binding("c", "copy", "Copy", show=False),
+        Binding("u", "undo", "Undo", show=False),
+        *PLAYBACK_KEYS,
+        Binding("v", "next_view", "View"), *EXPORT_KEYS,
     ]
+    VIEWS = (
+        View("Denoise", "tab-denoise", lambda: (FramePlot(id="swiss-movie"),)),
+        View("Samplers", "tab-samplers", lambda: (Plot(id=f"sampler-{name}") for name in SAMPLERS), pair=True),
+        View("Data", "tab-data", lambda: (Plot(id="swiss-data"),)),
+        View("Schedule", "tab-schedule", lambda: (Plot(id="swiss-schedule"),)),
+        View("Quality", "tab-quality", lambda: (TableView(id="swiss-quality", empty="train (t) to measure the samplers"),),
+             scroll=True),
+        View("Loss", "tab-loss", lambda: (Plot(id="swiss-loss", title="training loss (log10)"),)),
+        View("Code", "tab-code", lambda: (Markdown(explain_p5_code(), id="swiss-code"),),  # the notebook's numbers
+             scroll=True),
+    )
     config: reactive[P5Settings] = reactive(P5Settings, init=False)
-    result: reactive[P5Result | None] = reactive(None, init=False)
+    result: reactive[P5Result | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
 
     def __init__(self) -> None:
         super().__init__(id="p5")
@@ -88,25 +100,7 @@ class P5Screen(TrainableScreen):
             yield Static("", id="swiss-choices", classes="caption")
             yield TrainingPanel(id="swiss-train", curve_id="swiss-loss")
             yield MessageLine("", id="swiss-message", classes="message")
-        with TabbedContent(id="swiss-tabs"):
-            with TabPane("Denoise", id="tab-denoise"):
-                yield FramePlot(id="swiss-movie")
-            with TabPane("Samplers", id="tab-samplers"):
-                with Horizontal(classes="pair"):
-                    for name in ("ddpm", "x0", "ddim"):
-                        yield Plot(id=f"sampler-{name}")
-            with TabPane("Data", id="tab-data"):
-                yield Plot(id="swiss-data")
-            with TabPane("Schedule", id="tab-schedule"):
-                yield Plot(id="swiss-schedule")
-            with TabPane("Quality", id="tab-quality"):
-                with VerticalScroll():
-                    yield TableView(id="swiss-quality", empty="train (t) to measure the samplers")
-            with TabPane("Loss", id="tab-loss"):
-                yield Plot(id="swiss-loss", title="training loss (log10)")
-            with TabPane("Code", id="tab-code"):
-                with VerticalScroll():
-                    yield Markdown(explain_p5_code(), id="swiss-code")  # numbers from the notebook's schedule
+        yield from compose_views("swiss-tabs", self.VIEWS)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -224,42 +218,39 @@ class P5Screen(TrainableScreen):
         self._start_worker(self.run_id, self.config, checkpoint)
 
     # ---- what the workers report -----------------------------------------------------------------
-    @on(TrainingProgress)
+    @on_current(TrainingProgress)
     def _on_progress(self, m: TrainingProgress) -> None:
-        if m.is_current(self.run_id):
-            self.query_one(TrainingPanel).progress(m.run_id, m.progress)
+        self.query_one(TrainingPanel).progress(m.run_id, m.progress)
 
-    @on(PhaseProgress)
+    @on_current(PhaseProgress)
     def _on_phase(self, m: PhaseProgress) -> None:
-        if m.is_current(self.run_id):
-            panel = self.query_one(TrainingPanel)
-            if panel.run_id != m.run_id:  # a run that did not train (loading): followed from its first report
-                panel.follow(m.run_id)
-            panel.phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
+        panel = self.query_one(TrainingPanel)
+        if panel.run_id != m.run_id:  # a run that did not train (loading): followed from its first report
+            panel.follow(m.run_id)
+        panel.phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
 
-    @on(TrainingEnded)
+    @on_current(TrainingEnded)
     def _on_trained(self, m: TrainingEnded) -> None:
-        if m.is_current(self.run_id):
-            self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
-            if m.outcome.status != "cancelled":
-                self.message_line.show("sampling with the learned ε̂θ and measuring the samplers…")
+        self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
+        if m.outcome.status != "cancelled":
+            self.message_line.show("sampling with the learned ε̂θ and measuring the samplers…")
 
-    @on(Cancelled)
+    @on_current(Cancelled)
     def _on_cancelled(self, m: Cancelled) -> None:
-        if m.is_current(self.run_id):
-            self.query_one(TrainingPanel).stop(m.run_id, f"cancelled after {m.steps_done:,} training steps")
-            self.message_line.show(f"training cancelled after {m.steps_done:,} steps")
+        self._run_ended(m, f"cancelled after {m.steps_done:,} training steps",
+                        f"training cancelled after {m.steps_done:,} steps")
 
-    @on(Failed)
+    @on_current(Failed)
     def _on_failed(self, m: Failed) -> None:
-        if m.is_current(self.run_id):
-            self.query_one(TrainingPanel).stop(m.run_id, "failed")
-            self.message_line.show(f"✗ {m.error}", error=True)
+        self._run_ended(m, "failed", f"✗ {m.error}", error=True)
 
-    @on(SwissReady)
+    def _run_ended(self, m: RunMessage, panel_text: str, message: str, *, error: bool = False) -> None:
+        """A run that ends without a result: the panel says how, the message line what it means."""
+        self.query_one(TrainingPanel).stop(m.run_id, panel_text)
+        self.message_line.show(message, error=error)
+
+    @on_current(SwissReady)
     def _on_ready(self, m: SwissReady) -> None:
-        if not m.is_current(self.run_id):
-            return
         self.result = r = m.result
         panel, o = self.query_one(TrainingPanel), r.outcome
         if r.score == "exact":
@@ -290,7 +281,7 @@ class P5Screen(TrainableScreen):
         self.query_one("#swiss-movie", FramePlot).set_frames(range(len(run.frame_steps)),
                                                              plots.frame_drawer(run, who, marker, lim))
         self.playback.reset(len(run.frame_steps), len(run.frame_steps) - 1)
-        for name in ("ddpm", "x0", "ddim"):
+        for name in SAMPLERS:
             self.query_one(f"#sampler-{name}", Plot).draw(
                 plots.samples_drawer(ev.runs[name].x0[:FRAME_POINTS], name, ev.get(name).energy, marker, lim))
         self.query_one("#swiss-data", Plot).draw(plots.data_drawer(r.data, run.x0[:FRAME_POINTS], marker, lim))

@@ -19,16 +19,17 @@ import numpy as np
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import Markdown, TabbedContent, TabPane, Tabs
+from textual.widgets import Markdown, TabbedContent, Tabs
 
 from engine.errors import InvalidInput
 from engine.problems.p3_walk import WalkFrames, WalkResult, WalkSettings
 from engine.score_net import LOG_UNIFORM_SHARE
 from engine.settings import as_saved, from_saved, spec_of
 from tui.render import export_files
-from tui.screens.trainable import TrainableScreen
+from tui.screens.base import View, compose_views
+from tui.screens.trainable import PLAYBACK_KEYS, TRAIN_KEYS, TrainableScreen
 from tui.screens.walk_runs import WalkRuns
 from tui.widgets import walk_plots
 from tui.widgets.player import FramePlot, Playback
@@ -63,17 +64,13 @@ class WalkScreen(WalkRuns, TrainableScreen):
     """Base of screens 3 and 4: ``TARGET`` is "p3" or "p4"."""
 
     TARGET: ClassVar[str] = "p3"
-    MESSAGE_ID = "walk-message"
-    TABS_ID = "walk-tabs"
     CSS_PATH = "walk.tcss"
     AUTO_FOCUS = ""  # keys go to the screen (t, space, arrows …) until Tab reaches a box
 
     BINDINGS = [
-        Binding("t", "train", "Train"), Binding("x", "cancel", "Cancel"), Binding("space", "toggle_play", "Play"),
+        *TRAIN_KEYS,
         Binding("v", "next_view", "View"), Binding("z", "zoom", "Zoom"), Binding("p", "cycle_start", "Start"),
-        Binding("left", "step(-1)", "◀", show=False), Binding("right", "step(1)", "▶", show=False),
-        Binding("plus,equals_sign", "faster", "Faster", show=False, key_display="+"),
-        Binding("minus", "slower", "Slower", show=False, key_display="-"),
+        *PLAYBACK_KEYS,
         Binding("left_square_bracket", "score_t(-1)", "t−", show=False, key_display="["),
         Binding("right_square_bracket", "score_t(1)", "t+", show=False, key_display="]"),
         Binding("e", "export", "Export", show=False), Binding("c", "copy", "Copy", show=False),
@@ -82,6 +79,21 @@ class WalkScreen(WalkRuns, TrainableScreen):
         Binding("R", "reset", "Reset", show=False), Binding("u", "undo", "Undo", show=False),
         Binding("escape", "blur", "Leave box", show=False),
     ]
+
+    VIEWS = (
+        View("Reverse", "tab-reverse", lambda: (FramePlot(id="movie-stochastic"), FramePlot(id="movie-deterministic")),
+             pair=True),
+        View("Forward", "tab-forward", lambda: (FramePlot(id="movie-forward"),)),
+        View("Score", "tab-score", lambda: (Plot(id="score-plot"),)),
+        View("Quality", "tab-quality", lambda: (TableView(id="quality-table", empty="computing the exact score's quality…"),
+                                                TableView(id="budget-table")), scroll=True),
+        View("Paths", "tab-paths", lambda: (Plot(id="paths-deterministic"), Plot(id="paths-stochastic")), pair=True),
+        View("Loss", "tab-loss", lambda: (
+            Plot(id="walk-loss", title="training loss in the homework's units, L(θ) per batch (log10)"),)),
+    )
+    EXTRA_VIEWS: ClassVar[tuple[View, ...]] = ()
+    """A screen's own views, between Loss and Explain (screen 3: Orders; screen 4: P3 vs P4)."""
+    EXPLAIN = View("Explain", "tab-explain", lambda: (Markdown("", id="explain"),), scroll=True)
 
     params: reactive[WalkSettings] = reactive(WalkSettings(), init=False)
     frames: reactive[WalkFrames | None] = reactive(None, init=False, always_update=True)  # arrays: no ==
@@ -108,28 +120,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
                 yield from self.compose_settings(specs, as_saved(self.params))
             yield TrainingPanel(id="walk-train", curve_id="walk-loss")
             yield MessageLine("", id="walk-message")
-        with TabbedContent(id="walk-tabs"):
-            with TabPane("Reverse", id="tab-reverse"), Horizontal(classes="pair"):
-                yield FramePlot(id="movie-stochastic")
-                yield FramePlot(id="movie-deterministic")
-            with TabPane("Forward", id="tab-forward"):
-                yield FramePlot(id="movie-forward")
-            with TabPane("Score", id="tab-score"):
-                yield Plot(id="score-plot")
-            with TabPane("Quality", id="tab-quality"), VerticalScroll():
-                yield TableView(id="quality-table", empty="computing the exact score's quality…")
-                yield TableView(id="budget-table")
-            with TabPane("Paths", id="tab-paths"), Horizontal(classes="pair"):
-                yield Plot(id="paths-deterministic")
-                yield Plot(id="paths-stochastic")
-            with TabPane("Loss", id="tab-loss"):
-                yield Plot(id="walk-loss", title="training loss in the homework's units, L(θ) per batch (log10)")
-            yield from self.compose_extra_tabs()
-            with TabPane("Explain", id="tab-explain"), VerticalScroll():
-                yield Markdown("", id="explain")
-
-    def compose_extra_tabs(self) -> ComposeResult:
-        yield from ()
+        yield from compose_views("walk-tabs", (*self.VIEWS, *self.EXTRA_VIEWS, self.EXPLAIN))
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -137,7 +128,7 @@ class WalkScreen(WalkRuns, TrainableScreen):
         params, problems = from_saved(WalkSettings, self.settings(), mixture=self._p2_mixture)
         self.set_reactive(WalkScreen.params, params)
         self.show_settings(as_saved(params))
-        self.query_one(f"#{self.TABS_ID}", TabbedContent).query_one(Tabs).can_focus = False  # arrows step frames
+        self.query_one(TabbedContent).query_one(Tabs).can_focus = False  # arrows step frames
         self.show_message("; ".join(problems) or f"p₀ = {params.mixture} (edit it on screen 2). Press t to train; "
                           "until then the animations use the exact score.", error=bool(problems))
         self._recompute(look_for_saved=True)

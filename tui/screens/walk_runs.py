@@ -19,7 +19,9 @@ from engine.errors import InvalidInput
 from engine.problems import p3_walk
 from engine.problems.p3_walk import WalkFrames, WalkResult, WalkSettings
 from engine.settings import as_saved
-from tui.messages import Cancelled, Failed, Note, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, next_run_id
+from tui.messages import (
+    Cancelled, Failed, Note, PhaseProgress, RunMessage, TrainingEnded, TrainingProgress, current_run, next_run_id,
+)
 from tui.screens.trainable import TRAIN_GROUP
 from tui.widgets.training import TrainingPanel
 
@@ -169,9 +171,8 @@ class WalkRuns:
             return
         self.post_message(LossesCompared(run_id, comparison))
 
+    @current_run
     def on_losses_compared(self, m: LossesCompared) -> None:
-        if m.run_id != self.run_id:
-            return
         self.loss_comparison = m.comparison
         self.query_one(TrainingPanel).stop(m.run_id, "losses compared (see Explain)")
         self.show_message(f"✓ losses compared: {m.comparison.better()} is the better default here — see Explain")
@@ -205,26 +206,25 @@ class WalkRuns:
     def on_training_ended(self, m: TrainingEnded) -> None:
         self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
 
+    @current_run
     def on_note(self, m: Note) -> None:
-        if m.is_current(self.run_id):
-            self.show_message(m.text)
+        self.show_message(m.text)
 
+    @current_run
     def on_failed(self, m: Failed) -> None:
-        if m.is_current(self.run_id):
-            self.training = False
-            self.query_one(TrainingPanel).stop(m.run_id, f"failed — {m.error}")
-            self.show_message(f"✗ {m.error}", error=True)
+        self.training = False
+        self.query_one(TrainingPanel).stop(m.run_id, f"failed — {m.error}")
+        self.show_message(f"✗ {m.error}", error=True)
 
+    @current_run
     def on_cancelled(self, m: Cancelled) -> None:
-        if m.is_current(self.run_id):
-            self.training = False
-            after = f" after {m.steps_done:,} training steps" if m.steps_done else ""
-            self.query_one(TrainingPanel).stop(m.run_id, f"cancelled{after}")
-            self.show_message(f"cancelled{after}; the last model is kept")
+        self.training = False
+        after = f" after {m.steps_done:,} training steps" if m.steps_done else ""
+        self.query_one(TrainingPanel).stop(m.run_id, f"cancelled{after}")
+        self.show_message(f"cancelled{after}; the last model is kept")
 
+    @current_run
     def on_walk_ready(self, m: WalkReady) -> None:
-        if not m.is_current(self.run_id):
-            return
         panel = self.query_one(TrainingPanel)
         if m.result.trained is not None:
             self.training = False

@@ -63,49 +63,38 @@ class EditableTable(Vertical):
     BINDINGS = [Binding("escape", "cancel_edit", "Cancel edit", show=False)]
 
     @dataclass
-    class CellEdited(Message):
-        """A cell's new text was accepted by the owner's check."""
+    class _News(Message):
+        """Base of the table's messages: ``control`` is the table (so ``@on(…, "#id")`` selects it)."""
 
         table: "EditableTable"
+
+        @property
+        def control(self) -> "EditableTable":
+            return self.table
+
+    @dataclass
+    class CellEdited(_News):
+        """A cell's new text was accepted by the owner's check."""
+
         row: int
         col: int
         text: str
 
-        @property
-        def control(self) -> "EditableTable":
-            return self.table
-
     @dataclass
-    class Refused(Message):
+    class Refused(_News):
         """Enter on a value the owner's check refused (or on a computed cell): what is wrong."""
 
-        table: "EditableTable"
         message: str
 
-        @property
-        def control(self) -> "EditableTable":
-            return self.table
-
     @dataclass
-    class Opened(Message):
+    class Opened(_News):
         """The editor opened on a cell (the owner says how to commit or cancel)."""
 
-        table: "EditableTable"
         name: str
 
-        @property
-        def control(self) -> "EditableTable":
-            return self.table
-
     @dataclass
-    class Cancelled(Message):
+    class Cancelled(_News):
         """Escape closed the editor; nothing changed."""
-
-        table: "EditableTable"
-
-        @property
-        def control(self) -> "EditableTable":
-            return self.table
 
     def __init__(self, *, check: Check, editable: Editable | None = None, cell_name: Callable[[int, int], str] | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
