@@ -81,7 +81,10 @@ def main() -> int:
     keep("start")
     for key, bad in BAD_VALUES.items():
         send(key, wait=2.5 if key in "35" else 1.0)
-        keep(f"p{key}")
+        text = keep(f"p{key}")
+        footer = text.rstrip("\n").splitlines()[-1] if text.strip() else ""
+        if "^q Quit" not in footer or "? Help" not in footer:
+            failures.append(f"screen {key}: the footer lost '^q Quit' or '? Help': {footer!r}")
         for view in range(1, 9):  # v cycles the views; more presses than views just wrap around
             send("v", wait=0.6)
             keep(f"p{key}-view{view}")
@@ -102,6 +105,11 @@ def main() -> int:
             keep(f"p{key}-escape")
     send("C-p", wait=0.8)
     keep("palette")
+    send("Escape", wait=0.3)
+    send("m", wait=1.5)  # the saved models (none in a fresh data directory: it says so)
+    text = keep("models")
+    if "no saved models yet" not in text:
+        failures.append("models: the empty list does not say so")
     send("Escape", wait=0.3)
     send("C-q", wait=1.0)
     alive = SESSION in tmux("list-sessions")

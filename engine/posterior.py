@@ -327,3 +327,55 @@ def particles_near(prior: GaussianMixture, sigma2: float, y: float, n: int = 1_0
     x = prior.sample(n, rng)
     y_prime = x + math.sqrt(sigma2) * rng.standard_normal(n)
     return ParticleCheck(x[np.abs(y_prime - y) < window], int(n), window, int(seed))
+
+
+
+def _posterior_variances(w: np.ndarray, mu: np.ndarray, s2: np.ndarray, v: np.ndarray, nodes: int) -> np.ndarray:
+    """E_y[Var(x | y)] for n priors at once: row i has component variances s2[i] and noise v[i]."""
+    z, h = np.polynomial.hermite.hermgauss(nodes)  # ∫ e^{−z²} f(z) dz ≈ Σ h f(z)
+    a = s2 + v[:, None]  # (n, K): the components of p̃(y)
+    y = mu[None, :, None] + np.sqrt(2 * a)[:, :, None] * z[None, None, :]  # (n, J, nodes)
+    y = y.reshape(len(v), -1)
+    quad = np.broadcast_to((w[:, None] * h[None, :] / np.sqrt(np.pi)).ravel(), y.shape)
+    log_pi = np.log(w)[None, None, :] - 0.5 * (y[:, :, None] - mu[None, None, :]) ** 2 / a[:, None, :] \
+        - 0.5 * np.log(2 * np.pi * a)[:, None, :]
+    pi = np.exp(log_pi - log_pi.max(axis=2, keepdims=True))
+    pi /= pi.sum(axis=2, keepdims=True)
+    m = (mu[None, None, :] * v[:, None, None] + y[:, :, None] * s2[:, None, :]) / a[:, None, :]
+    var_k = (s2 * v[:, None] / a)[:, None, :]
+    var = np.sum(pi * (var_k + m**2), axis=2) - np.sum(pi * m, axis=2) ** 2
+    return np.sum(quad * np.maximum(var, 0.0), axis=1)
+
+
+def expected_posterior_variance(prior: GaussianMixture, noise_variance: float, nodes: int = 24) -> float:
+    """E_y[Var(x | y)] for y = x + e, x ~ p(x), e ~ N(0, v): the smallest mean squared error of any
+    prediction f(y) of x (reached by f(y) = E[x | y]).
+
+    Var(x | y) = Σk πk(vk + mk²) − (Σk πk mk)² from the exact backward conditional (mk, vk, πk as in
+    exact_backward_conditional); the average over y ~ p̃(y) = Σj wj N(μj, sj² + v) by Gauss–Hermite
+    quadrature on each component (``nodes`` points each: Var(x | y) is smooth in y)."""
+    w, mu, s = (np.asarray(a, dtype=float) for a in (prior.weights, prior.means, prior.stds))
+    return float(_posterior_variances(w, mu, (s**2)[None, :], np.array([float(noise_variance)]), nodes)[0])
+
+
+def homework_loss_minimum(p0: GaussianMixture, T: int, sigma2: float, target: str = "p3",
+                          nodes: int = 24) -> float:
+    """The least value the homework's L(θ) = (1/T) Σt E ℓ can take, over every sθ:
+    p3 (ℓ = (xt−1 − (xt + σ²sθ))²): (1/T) Σt E Var(xt−1 | xt), xt−1 ~ pt−1 = p0 ∗ N(0, (t−1)σ²), noise σ²;
+    p4 (ℓ = (x0 − (xt + tσ²sθ))²):  (1/T) Σt E Var(x0 | xt), noise tσ².
+    Reached by sθ = ∇log pt (Tweedie), so a trained network's loss can only come down to it: the floor
+    drawn under the Loss view's curve. (expected_posterior_variance for every t, in blocks of t.)"""
+    if target not in ("p3", "p4"):
+        raise InvalidInput(f"target must be p3 or p4, got {target!r}")
+    w, mu, s = (np.asarray(a, dtype=float) for a in (p0.weights, p0.means, p0.stds))
+    t_all = np.arange(1, int(T) + 1, dtype=float)
+    block = max(1, 200_000 // (len(w) * len(w) * nodes))  # ≤ ~200k numbers per array
+    total = 0.0
+    for i in range(0, len(t_all), block):
+        t = t_all[i:i + block]
+        if target == "p3":
+            s2, v = s[None, :] ** 2 + ((t - 1) * sigma2)[:, None], np.full(len(t), float(sigma2))
+        else:
+            s2, v = np.broadcast_to(s[None, :] ** 2, (len(t), len(w))), t * sigma2
+        total += float(np.sum(_posterior_variances(w, mu, s2, v, nodes)))
+    return total / int(T)

@@ -49,7 +49,7 @@ KEYS_HELP = """
 exact pt over them, each panel titled with its update; *Forward* — the noising from p₀ to p_T;
 *Score* — learned against exact score at one t (`[` `]`); *Quality* — W1 and TV to p₀ and the
 error budget (filled from the exact score before training); *Paths* — particle paths, which never
-cross for the deterministic flow; *Loss* (raw and smoothed); *Explain*.
+cross for the deterministic flow; *Loss* (raw and smoothed, over the least possible L(θ): the exact score's); *Explain*.
 
 **Playback:** space plays/pauses (the result at t = 0 is held 2 s), ←/→ step, +/- speed, **z**
 zooms each frame to its own range (p₀ fills the plot at t = 0) or shows one axis for all.

@@ -10,7 +10,7 @@ of the typed messages they post (tui.messages). Mixed into WalkScreen, which own
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import work
 from textual.worker import get_current_worker
@@ -35,6 +35,13 @@ class WalkReady(RunMessage):
     error: bool = False
     losses: tuple[float, ...] = ()
 
+
+
+@dataclass
+class LossFloor(RunMessage):
+    """The least value L(θ) can take on these settings (engine.posterior.homework_loss_minimum)."""
+
+    value: float
 
 
 @dataclass
@@ -73,6 +80,10 @@ class WalkRuns:
         try:
             result, frames = p3_walk.exact_part(params, self.TARGET, on_phase=on_phase, should_stop=stop)
             self.post_message(WalkReady(run_id, result, frames))
+            from engine.posterior import homework_loss_minimum
+
+            setup = params.setup()
+            self.post_message(LossFloor(run_id, homework_loss_minimum(setup.p0, setup.T, setup.sigma2, self.TARGET)))
             note, losses, stored = "", (), None
             if trained is None and (checkpoint is not None or look_for_saved):
                 found = checkpoint or find_saved(params.train_settings(self.TARGET))
@@ -127,7 +138,10 @@ class WalkRuns:
         except InvalidInput as exc:
             self.post_message(Failed(run_id, str(exc)))
             return
-        self.post_message(TrainingEnded(run_id, trained.outcome))
+        # the Loss view is in the homework's units (L(θ)), whatever loss was trained: so is the history it ends on
+        shown = (replace(trained.outcome, losses=trained.homework_losses, final_loss=trained.final_homework_loss)
+                 if trained.homework_losses else trained.outcome)
+        self.post_message(TrainingEnded(run_id, shown))
         if trained.outcome.status == "cancelled" or worker.is_cancelled:
             self.post_message(Cancelled(run_id, trained.outcome.steps_done))
             return
@@ -203,6 +217,10 @@ class WalkRuns:
     def on_phase_progress(self, m: PhaseProgress) -> None:
         self.query_one(TrainingPanel).phase(m.run_id, m.phase, m.done, m.total, m.elapsed)
 
+    def on_loss_floor(self, m: LossFloor) -> None:
+        if m.is_current(self.run_id):
+            self.query_one(TrainingPanel).set_reference(m.value, "least possible L(θ)")
+
     def on_training_ended(self, m: TrainingEnded) -> None:
         self.query_one(TrainingPanel).finish(m.run_id, m.outcome)
 
@@ -234,7 +252,8 @@ class WalkRuns:
             panel.stop(m.run_id, "exact score: frames, quality and budget ready" +
                        ("" if self.trained else " · press t to train"), complete=True)
         if m.losses:
-            panel.show_losses(m.losses)
+            trained = m.result.trained or self.trained
+            panel.show_losses(m.losses, trained.settings.steps if trained is not None else None)
         if m.frames is not None:
             self.frames = m.frames
         self.result = m.result

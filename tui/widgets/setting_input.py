@@ -101,6 +101,11 @@ class MessageLine(Static):
         super().__init__(text, id=id, classes=classes, markup=False)  # messages quote what was typed
 
     def show(self, text: str, *, error: bool = False) -> None:
+        box = self.app.focused
+        if (not error and self.has_class("-error") and isinstance(box, SettingInput)
+                and box.value != box.spec.format(box.in_force)):
+            self.app.notify(text, timeout=8)  # news from a worker: the refusal of the box being fixed stays
+            return
         self.update(text)
         self.set_class(error, "-error")
 

@@ -82,6 +82,9 @@ class TrainingPanel(Vertical):
         self._show_curve = show_curve and curve_id is None
         self._curve_id = curve_id
         self._losses: list[float] = []
+        self._steps: int | None = None  # the steps a stored (thinned) history spans
+        self._reference: tuple[float, str] | None = None  # a floor drawn under the curve
+        self._final = False
 
     def compose(self) -> ComposeResult:
         yield ProgressBar(total=100, show_eta=False, id="train-bar")
@@ -94,7 +97,7 @@ class TrainingPanel(Vertical):
 
     def start(self, run_id: int, total: int, what: str = "training") -> None:
         self.run_id, self.running = run_id, True
-        self._losses = []
+        self._losses, self._steps = [], None
         self.query_one(ProgressBar).update(total=max(total, 1), progress=0)
         self._status(f"{what}: starting…")
 
@@ -157,15 +160,23 @@ class TrainingPanel(Vertical):
             self.running = False
         return True
 
-    def show_losses(self, losses) -> None:
-        """Draw a whole loss history (after training, or from a reloaded checkpoint)."""
+    def show_losses(self, losses, steps: int | None = None) -> None:
+        """Draw a whole loss history (after training, or from a reloaded checkpoint). ``steps``: the
+        training steps it spans, when it was thinned to fewer values (the x-axis stays in steps)."""
         self._losses = [float(v) for v in losses]
+        self._steps = steps if steps and steps > len(self._losses) else None
         self._draw_curve(final=True)
+
+    def set_reference(self, value: float | None, label: str = "") -> None:
+        """A horizontal line the loss can only come down to (e.g. the least possible L(θ)); None: none."""
+        self._reference = (float(value), label) if value is not None and math.isfinite(value) and value > 0 else None
+        self._draw_curve(final=self._final)
 
     def _status(self, text: str) -> None:
         self.query_one("#train-status", Static).update(text)
 
     def _draw_curve(self, final: bool = False) -> None:
+        self._final = final
         if not self._show_curve and self._curve_id is None:
             return
         plot = self.screen.query_one(f"#{self._curve_id}", Plot) if self._curve_id else self.query_one("#train-loss", Plot)
@@ -177,10 +188,16 @@ class TrainingPanel(Vertical):
         xs = list(range(0, len(losses), stride))
         ys = [math.log10(losses[i]) for i in xs]
         trend = smooth(ys, max(5, len(ys) // 10))
+        if final and self._steps:  # a thinned history: value i stands for step i·steps/len
+            xs = [round(i * self._steps / len(losses)) for i in xs]
 
         def draw(plt) -> None:
             plt.plot(xs, ys, marker=plot.marker, color="gray", label="loss")
             plt.plot(xs, trend, marker=plot.marker, color="cyan", label="smoothed")
+            if self._reference is not None:
+                value, label = self._reference
+                plt.plot([xs[0], xs[-1]], [math.log10(value)] * 2, marker=plot.marker, color="red",
+                         label=f"{label} {value:.4g}")
             plt.xlabel("step" if final else "progress report (~20 per second)")
             plt.ylabel("log10 loss")
 
