@@ -88,7 +88,7 @@ def draw_binned(counts: np.ndarray, edges: np.ndarray, xs: np.ndarray, exact: np
 
 
 # ---- key latency with Pilot -------------------------------------------------------------------------
-async def key_latency(quick: bool) -> dict[str, list[float]]:
+async def key_latency(quick: bool, size: tuple[int, int] = (120, 40)) -> dict[str, list[float]]:
     """Seconds from a → key reaching the app to its handler having moved the animation (measured
     by polling every 1 ms: Pilot's own press waits for the CPU to go idle, which a training
     thread never lets happen), idle and while training; and the worst gap of a 20 ms timer in
@@ -105,7 +105,7 @@ async def key_latency(quick: bool) -> dict[str, list[float]]:
     app = Hw7App(problem=3, state=store)
     presses = 10 if quick else 30
     out: dict[str, list[float]] = {}
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=size) as pilot:
         screen = app.screen
         start = time.monotonic()
         while screen.result is None:

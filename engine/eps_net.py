@@ -9,10 +9,11 @@ its 10,000 samples, NOTEBOOK_SAMPLES; the data draw and the random numbers are o
   * the raw integer t appended to (x, y) as a third input;
   * Linear(3→64) with *no activation after it*, then 4 × [Linear(64→64) + ReLU], Linear(64→2);
   * Adam at 1e-3 and a LinearLR scheduler that is created but never stepped (the rate stays 1e-3).
-``fast`` (the default) is what we would do on a CPU: random minibatches, t ~ U{1, …, T−1}
-(the steps the sampler uses), a sinusoidal embedding of t, a ReLU after the first layer, a larger
-rate decayed by a cosine, sampling with an exponential moving average of the weights, one torch
-thread (measured fastest here; see bench/bench_p5.py).
+``fast`` (the default) is what we would do on a CPU: 2,000 random minibatches of 640 (drawn 250
+steps at a time), t ~ U{1, …, T−1} (the steps the sampler uses), a sinusoidal embedding of t, a ReLU
+after the first layer, 40 hidden units instead of 64, a larger rate decayed by a cosine, sampling
+with an exponential moving average of the weights, one torch thread (measured fastest here; see
+bench/bench_p5.py; the budget from bench/sweep_p5.py, see STEPS below).
 """
 
 from __future__ import annotations
@@ -48,20 +49,25 @@ SCHEDULE = Spec("schedule", "schedule", str, "cosine", choices=SCHEDULES, help="
 T_STEPS = Spec("T", "T", int, 40, 2, 1000, help="diffusion steps",
                reason="T = 1 leaves no step to learn; beyond 1000 a CPU run and its 40-frame movie stop making sense")
 S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine schedule's offset")
-# 2,000 fast steps, measured as DDPM energy distance / the fresh-data floor (4,000 samples each, seeds
-# 0–4): 1.67 on average (worst seed 2.53; x0 2.18, DDIM 1.99); at lr 0.01 1.73 (worst 2.93); 1,000 steps
-# gave 2.8 (seeds 0–2); 4,000 steps ~1.3 in twice the time.
+# The fast recipe's budget — 2,000 steps of 640 points on a 40-wide net — was chosen by bench/sweep_p5.py
+# (seeds 0–3 × the four data sets, DDPM energy distance / the floor's expectation, 4,000 samples each;
+# tables in docs/sweep_p5.md): 1.68 on average, worst run 3.15, 11 of 16 runs within 2×, at ~75 % of the
+# CPU time per step of the former 2,000 × 512 on a 64-wide net (1.90, worst 3.96, 8 of 16, same code).
+# 32 wide × 768 measured as well (1.68, worst 2.74) but learns too slowly in its first 400 steps
+# (tests/engine/test_eps_net.py::test_a_short_run_beats_the_gaussian_clearly). Fewer steps (1,600,
+# 1,400, 1,000), a batch of 256, stratified t, a larger rate, a slower EMA and Min-SNR weights all
+# measured worse.
 STEPS = Spec("steps", "steps", int, 2000, 1, 10**6, help="optimizer steps (the fast recipe)",
              reason="A million steps is hours on one CPU thread")
 EPOCHS = Spec("epochs", "epochs", int, 100, 1, 10_000, help="passes over the data (the faithful recipe)",
               reason="10,000 epochs of the notebook are days on one CPU thread")
-BATCH = Spec("batch", "batch", int, 512, 1, 100_000, help="points per optimizer step",
+BATCH = Spec("batch", "batch", int, 640, 1, 100_000, help="points per optimizer step",
              reason="At most the default data set's size")
 LR = Spec("lr", "learning rate", float, 2e-2, 0, 10, low_open=True, help="Adam's learning rate",
           reason="Beyond 10 every run diverges")
 EMA = Spec("ema", "EMA decay", float, 0.99, 0, 0.9999, help="0 = off, else sample with an average of the weights",
            reason="1 would never move from the initial weights")
-HIDDEN = Spec("hidden", "hidden width", int, 64, 4, 1024, help="width of the MLP's hidden layers")
+HIDDEN = Spec("hidden", "hidden width", int, 40, 4, 1024, help="width of the MLP's hidden layers")
 N_DATA = Spec("n_data", "data points", int, DEFAULT_N, 100, 10**7, help="training points drawn from the data set",
               reason="10 million points take 160 MB")
 
@@ -105,7 +111,7 @@ class RecipeSettings:
 
 def faithful(**overrides: Any) -> RecipeSettings:
     """The notebook's settings, every one of them (see the module docstring)."""
-    base = RecipeSettings(recipe="faithful", batch=2048, lr=1e-3, epochs=100, embedding="raw",
+    base = RecipeSettings(recipe="faithful", batch=2048, lr=1e-3, epochs=100, embedding="raw", hidden=64,
                           first_activation=False,  # the notebook: no activation after the first Linear
                           shuffle=False,  # the notebook: batches taken in order, never shuffled
                           t_from_one=False,  # the notebook: t ~ U{0..T−1}, but sampling never uses t = 0
@@ -165,6 +171,10 @@ def load_data(settings: RecipeSettings) -> tuple[np.ndarray, Standardizer]:
     return std.forward(raw), std
 
 
+DRAW_STEPS, DRAW_POINTS = 250, 1 << 20
+"""Random minibatches are drawn this many steps at a time, at most this many points per draw."""
+
+
 def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, device: str = "cpu",
               on_progress: Callable[[TrainProgress], Any] | None = None,
               should_stop: Callable[[], bool] | None = None,
@@ -216,22 +226,39 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
         if ema_model is not None:
             ema_update(ema_params, live_params, ema_decay(settings.ema, k))
 
+    drawn: dict[str, Any] = {}
+    per_draw = max(1, min(DRAW_STEPS, DRAW_POINTS // b))
+
+    def drawn_batch(step: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Random minibatches drawn ahead, per_draw steps at a time (one call per draw instead of
+        about ten small ones per step): the network's inputs [xt, emb(t)] and the ε to predict."""
+        k, j = divmod(step, per_draw)
+        if drawn.get("k") != k:
+            m = min(per_draw, total - k * per_draw)
+            with torch.no_grad():
+                idx = torch.randint(0, n, (m, b), generator=gen, device=dev)
+                t = torch.randint(t_low, settings.T, (m, b), generator=gen, device=dev)
+                eps = torch.randn(m, b, 2, generator=gen, device=dev)
+                xt = ab[t].sqrt()[..., None] * x_all[idx] + (1 - ab[t]).sqrt()[..., None] * eps
+                inputs = model.inputs(xt.reshape(-1, 2), t.reshape(-1)).reshape(m, b, -1)
+            drawn.update(k=k, inputs=inputs, eps=eps)
+        return drawn["inputs"][j], drawn["eps"][j]
+
     def loss_at(step: int) -> torch.Tensor:
         if step:
             update_ema(step)  # the weights the previous step produced
+        if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
+            on_checkpoint(step, trained_view)
         if settings.shuffle:
-            idx = torch.randint(0, n, (b,), generator=gen, device=dev)
-            x0 = x_all[idx]
-        else:
-            i = step % per_epoch
-            x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
+            inputs, eps = drawn_batch(step)
+            return ((model.net(inputs) - eps) ** 2).mean()
+        i = step % per_epoch
+        x0 = x_all[i * b:(i + 1) * b]  # in order; the last batch of an epoch is shorter
         m = len(x0)
         t = torch.randint(t_low, settings.T, (m,), generator=gen, device=dev)
         eps = torch.randn(m, 2, generator=gen, device=dev)
         a = ab[t][:, None]
         xt = a.sqrt() * x0 + (1 - a).sqrt() * eps
-        if on_checkpoint is not None and checkpoint_every and step and step % checkpoint_every == 0:
-            on_checkpoint(step, trained_view)
         return ((model(xt, t) - eps) ** 2).mean()
 
     outcome = run_training(model, opt, loss_at, total, on_progress=on_progress, should_stop=should_stop,
@@ -250,12 +277,12 @@ def ema_decay(decay: float, updates: int) -> float:
 
 
 def ema_update(averaged: list, current: list, d: float) -> None:
-    """θ_ema ← d·θ_ema + (1 − d)·θ, in place, over every weight at once (two foreach kernels)."""
+    """θ_ema ← d·θ_ema + (1 − d)·θ = θ_ema + (1 − d)(θ − θ_ema), in place, over every weight at once
+    (one foreach lerp: ~6 µs a step here, against ~24 µs for a multiply and an add)."""
     import torch
 
     with torch.no_grad():
-        torch._foreach_mul_(averaged, d)
-        torch._foreach_add_(averaged, current, alpha=1 - d)
+        torch._foreach_lerp_(averaged, current, 1 - d)
 
 
 def check_fits(settings: RecipeSettings, state_dict: dict) -> None:
@@ -335,6 +362,15 @@ def _data_side(s: RecipeSettings, std: Standardizer, n: int, seed: int, floor_pa
     return _DATA_SIDE[key]
 
 
+def prepare_data_side(settings: RecipeSettings, n: int = 4000, seed: int | None = None, floor_pairs: int = 3,
+                      dtype=np.float32) -> None:
+    """Compute and keep what evaluate() measures that does not depend on the model (_data_side), so
+    that it can run while the model trains (numpy releases the GIL in its pair sums): the same
+    numbers as computing it in evaluate(), sooner."""
+    raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
+    _data_side(settings, Standardizer.fit(raw), n, settings.seed if seed is None else seed, floor_pairs, dtype)
+
+
 def expected_floor(fresh: np.ndarray, dtype=np.float32) -> SamplerQuality:
     """The floor as its expectation: for two independent fresh samples of sizes n (V-statistic),
     E ED = E|X − X'|·(1/n + 1/n) exactly, with E|X − X'| estimated without bias by the mean distance
@@ -350,8 +386,11 @@ def expected_floor(fresh: np.ndarray, dtype=np.float32) -> SamplerQuality:
 
 def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm", "x0", "ddim"),
              frame_points: int = 1500, should_stop: Callable[[], bool] | None = None,
-             eps_fn: Callable | None = None, floor_pairs: int = 3, dtype=np.float32) -> Evaluation2D:
+             eps_fn: Callable | None = None, floor_pairs: int = 3, dtype=np.float32,
+             workers: int = 1) -> Evaluation2D:
     """Sample n points with each sampler; energy distance and MMD² against n fresh data points.
+    ``workers`` > 1: the samplers run in that many threads (torch and numpy release the GIL; each
+    sampler has its own random numbers, so the numbers are the same as with one).
 
     The floor is expected_floor() (floor_pairs = 0) or the mean over floor_pairs fresh-vs-fresh pairs.
     The data side (fresh data, its self-term, the floor, N(0, I)) is computed once per data set and
@@ -363,15 +402,23 @@ def evaluate(trained: TrainedEps, n: int = 4000, seed: int = 0, samplers=("ddpm"
 
     fresh_a, floor, gauss = _data_side(trained.settings, trained.standardizer, n, seed, floor_pairs, dtype)
     fn = eps_fn or trained.eps_fn()
-    runs, rows = {}, []
-    for name in samplers:
+
+    def one(name: str):
         run = sample(fn, trained.schedule, n, sampler=name, seed=seed, frame_points=frame_points, should_stop=should_stop)
-        runs[name] = run
         if should_stop is not None and should_stop():  # before each O(n²) comparison too
             raise InterruptedError("evaluation cancelled")
         q = compare(run.x0, fresh_a, dtype=dtype)
-        rows.append(SamplerQuality(name, q.energy, q.mmd2))
-    return Evaluation2D(n, tuple(rows), floor, gauss, runs)
+        return run, SamplerQuality(name, q.energy, q.mmd2)
+
+    if workers > 1 and len(samplers) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(workers, len(samplers)), thread_name_prefix="p5-sampler") as pool:
+            done = list(pool.map(one, samplers))
+    else:
+        done = [one(name) for name in samplers]
+    runs = {name: run for name, (run, _) in zip(samplers, done)}
+    return Evaluation2D(n, tuple(q for _, q in done), floor, gauss, runs)
 
 
 def oracle_eps_fn(trained: TrainedEps, n_points: int = 4000):

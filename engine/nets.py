@@ -36,5 +36,9 @@ class EpsNet(nn.Module):
         angles = (t[:, None] / self.T) * self.freqs[None, :]
         return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)
 
+    def inputs(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """What the first layer sees: [x, emb(t)]."""
+        return torch.cat([x, self.embed(t.float())], dim=1)
+
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.cat([x, self.embed(t.float())], dim=1))
+        return self.net(self.inputs(x, t))

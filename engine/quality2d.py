@@ -10,6 +10,7 @@ The floor is the same number for two independent fresh samples of the data (same
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,7 @@ def _pair_sums(a: np.ndarray, b: np.ndarray, bandwidths, chunk: int = 1024,
 
 _SELF_CACHE: dict[tuple, tuple[float, list[float]]] = {}
 _SELF_CACHE_SIZE = 32
+_SELF_LOCK = threading.Lock()  # the cache's bookkeeping (evaluations may run in threads), not the sums
 
 
 def self_sums(x: np.ndarray, bandwidths=BANDWIDTHS, dtype=np.float64) -> tuple[float, list[float]]:
@@ -51,11 +53,15 @@ def self_sums(x: np.ndarray, bandwidths=BANDWIDTHS, dtype=np.float64) -> tuple[f
 
     x = np.ascontiguousarray(x, dtype=dtype)
     key = (hashlib.blake2b(x.tobytes(), digest_size=16).hexdigest(), x.shape, tuple(bandwidths))
-    if key not in _SELF_CACHE:
-        if len(_SELF_CACHE) >= _SELF_CACHE_SIZE:
-            _SELF_CACHE.pop(next(iter(_SELF_CACHE)))
-        _SELF_CACHE[key] = _pair_sums(x, x, bandwidths, symmetric=True)
-    return _SELF_CACHE[key]
+    with _SELF_LOCK:
+        found = _SELF_CACHE.get(key)
+    if found is None:
+        found = _pair_sums(x, x, bandwidths, symmetric=True)
+        with _SELF_LOCK:
+            while len(_SELF_CACHE) >= _SELF_CACHE_SIZE:
+                _SELF_CACHE.pop(next(iter(_SELF_CACHE)))
+            _SELF_CACHE[key] = found
+    return found
 
 
 @dataclass(frozen=True)

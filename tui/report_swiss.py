@@ -5,7 +5,7 @@ their table come from the workflow (engine.problems.p5_swiss); nothing is laid o
 from __future__ import annotations
 
 from tui.render import markdown
-from tui.report_base import ReportContext, reuse_or_train, text_plot
+from tui.report_base import ReportContext, reuse_or_train, text_plot, train_ahead
 
 N_FULL, N_QUICK = 4000, 800
 
@@ -17,20 +17,43 @@ def p5_result(ctx: ReportContext, settings, oracle: bool = False):
 
     trained, _ = reuse_or_train(ctx, CHECKPOINT_KIND, settings.recipe_settings(),
                                 f"Problem 5, {settings.recipe} recipe",
-                                f"report-p5-{settings.recipe}-seed{settings.seed}", load_trained, train_eps)
+                                model_name(settings), load_trained, train_eps)
     ctx.progress(-1, f"Problem 5, {settings.recipe}: measuring the samplers…")
     return evaluate_trained(settings, trained, oracle=oracle, threads=ctx.threads)
 
 
-def section_p5(ctx: ReportContext) -> str:
-    from engine.problems.p5_swiss import P5Settings, quality_table
-    from tui.explain import explain_p5_code
+def report_settings(ctx: ReportContext):
+    """The report's two recipes: (faithful, fast) P5Settings (tiny budgets with --quick)."""
+    from engine.problems.p5_swiss import P5Settings
 
     n = N_QUICK if ctx.quick else N_FULL
     faithful = P5Settings.for_recipe("faithful", seed=ctx.seed, particles=n, epochs=1 if ctx.quick else None)
     fast = P5Settings.for_recipe("fast", seed=ctx.seed, particles=n, steps=100 if ctx.quick else None)
-    results = [p5_result(ctx, faithful), p5_result(ctx, fast, oracle=True)]
-    fast_result = results[-1]
+    return faithful, fast
+
+
+def model_name(settings) -> str:
+    return f"report-p5-{settings.recipe}-seed{settings.seed}"
+
+
+def start_ahead(ctx: ReportContext) -> None:
+    """The faithful recipe's training (the report's longest) in a second process from the start
+    (ctx.jobs = 2), so that it runs beside Problems 1–4 and the fast recipe."""
+    from engine.eps_net import CHECKPOINT_KIND, train_eps
+
+    faithful, _ = report_settings(ctx)
+    train_ahead(ctx, CHECKPOINT_KIND, faithful.recipe_settings(), model_name(faithful), train_eps)
+
+
+def section_p5(ctx: ReportContext) -> str:
+    from engine.problems.p5_swiss import quality_table
+    from tui.explain import explain_p5_code
+
+    n = N_QUICK if ctx.quick else N_FULL
+    faithful, fast = report_settings(ctx)
+    # the fast recipe first: the faithful one may still be training in the second process (ctx.jobs = 2)
+    fast_result = p5_result(ctx, fast, oracle=True)
+    results = [p5_result(ctx, faithful), fast_result]
     ev = fast_result.evaluation
     pts = ev.runs["ddpm"].x0[:2500]
     plot = text_plot(lambda plt: (plt.scatter(pts[:, 0].tolist(), pts[:, 1].tolist()), plt.xlim(-2.5, 2.5),
@@ -66,3 +89,5 @@ perfect: the 40-step sampler's own error. The fast recipe's best sampler ({best.
 
 
 SECTIONS = [(5, "Problem 5", section_p5)]
+START_AHEAD = [start_ahead]
+"""What to start in a second process at the beginning of the report (ctx.jobs = 2)."""

@@ -38,7 +38,22 @@ def _result(ctx: ReportContext, target: str) -> tuple[WalkResult, bool]:
     trained, reused = trained_score(ctx, target)
     ctx.cache[target] = trained  # Problem 4 compares against Problem 3's model (same budget)
     ctx.progress(-1, f"Problem {target[1]}: sampling and measuring…")
-    return p3_walk.evaluate_trained(report_settings(ctx), trained, threads=ctx.threads), reused
+    # the exact side (exact-score samplers, prior floors) depends on the walk, not on the model: Problem 3
+    # measures it, Problem 4 reuses it (evaluate_trained checks that it matches)
+    result = p3_walk.evaluate_trained(report_settings(ctx), trained, threads=ctx.threads,
+                                      exact=ctx.cache.get("walk-exact"))
+    ctx.cache["walk-exact"] = result.exact
+    ctx.cache[f"{target}-result"] = result
+    return result, reused
+
+
+def _comparison(ctx: ReportContext, p3, p4: WalkResult) -> p3_walk.Comparison:
+    """Problem 3's model against Problem 4's, both measured against the oracle: the score errors each
+    section measured already (the same call compare_targets makes: same model, same seed), else anew."""
+    p3_result = ctx.cache.get("p3-result")
+    if p3_result is not None and p3_result.trained is p3 and p4.score_errors is not None:
+        return p3_walk.Comparison(p3_result.score_errors, p4.score_errors, p3.outcome, p4.trained.outcome)
+    return p3_walk.compare_targets(report_settings(ctx), trained={"p3": p3, "p4": p4.trained})
 
 
 def _samples_plot(setup, samples: np.ndarray, title: str) -> str:
@@ -92,7 +107,7 @@ def section_p4(ctx: ReportContext) -> str:
     setup = result.setup
     ctx.progress(-1, "Problem 4: comparing the targets…")
     p3 = ctx.cache.get("p3") or trained_score(ctx, "p3")[0]
-    comparison = p3_walk.compare_targets(report_settings(ctx), trained={"p3": p3, "p4": result.trained})
+    comparison = _comparison(ctx, p3, result)
     result = result.with_comparison(comparison)
     return f"""## Problem 4 — predicting x0 (the ε target)
 

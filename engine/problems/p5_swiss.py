@@ -278,7 +278,7 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
                      frame_points: int = FRAME_POINTS, stored: Mapping[str, Any] | None = None,
                      on_progress: Callable[[EvalProgress], Any] | None = None,
                      should_stop: Callable[[], bool] | None = None, threads: int = DEFAULT_THREADS,
-                     source: str = "trained", floor_pairs: int = 3) -> P5Result:
+                     source: str = "trained", floor_pairs: int = 3, workers: int = 1) -> P5Result:
     """The three samplers with ε̂θ and their quality against ``settings.particles`` fresh points.
 
     ``stored``: a saved model's metrics (see :meth:`P5Result.metrics`); when they hold the quality,
@@ -301,7 +301,7 @@ def evaluate_trained(settings: P5Settings, trained: TrainedEps, *, oracle: bool 
         evaluation = replace(quality, runs=runs)
     else:
         evaluation = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=frame_points,
-                              should_stop=should_stop, eps_fn=eps_fn, floor_pairs=floor_pairs)
+                              should_stop=should_stop, eps_fn=eps_fn, floor_pairs=floor_pairs, workers=workers)
     exact = None
     if oracle:
         exact = evaluate(trained, n=settings.particles, seed=rs.seed, frame_points=1,
@@ -320,16 +320,36 @@ def stored_quality(metrics: Mapping[str, Any] | None) -> Evaluation2D | None:
     return ev
 
 
+def _data_side_meanwhile(settings: P5Settings, floor_pairs: int):
+    """A started thread that measures the model-free side of the evaluation (engine.eps_net.prepare_data_side)
+    while the model trains; any error is left for the evaluation itself to raise."""
+    import threading
+
+    from engine.eps_net import prepare_data_side
+
+    def work() -> None:
+        try:
+            prepare_data_side(settings.recipe_settings(), settings.particles, floor_pairs=floor_pairs)
+        except Exception:  # noqa: BLE001 - evaluate() computes it again and reports what is wrong
+            pass
+
+    thread = threading.Thread(target=work, name="p5-data-side", daemon=True)
+    thread.start()
+    return thread
+
+
 def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "cpu", oracle: bool = False,
         frame_points: int = 1, on_progress: Callable[[TrainProgress], Any] | None = None,
         on_trained: Callable[[TrainOutcome], Any] | None = None,
         on_phase: Callable[[EvalProgress], Any] | None = None,
-        should_stop: Callable[[], bool] | None = None, floor_pairs: int = 3) -> P5Result:
+        should_stop: Callable[[], bool] | None = None, floor_pairs: int = 3, workers: int = 1) -> P5Result:
     """Train (``on_progress`` each report, ``on_trained`` at the end), then sample and measure
-    (``on_phase``). Cancelled (``should_stop``) before the end: a result without an evaluation."""
+    (``on_phase``; ``workers`` threads for the samplers, engine.eps_net.evaluate). Cancelled (``should_stop``) before the end: a result without an evaluation."""
     if oracle and settings.dataset != "swiss_roll":
         raise InvalidInput("--oracle: the exact score is available for the swiss roll only")
+    side = _data_side_meanwhile(settings, floor_pairs)
     trained = train(settings, threads=threads, device=device, on_progress=on_progress, should_stop=should_stop)
+    side.join()  # the fresh data's self-term, the floor and N(0, I) were measured while it trained
     if on_trained is not None:
         on_trained(trained.outcome)
     stopped = P5Result(settings, "learned", trained.schedule, np.empty((0, 2)), None, trained.outcome,
@@ -338,7 +358,7 @@ def run(settings: P5Settings, *, threads: int = DEFAULT_THREADS, device: str = "
         return stopped
     try:
         return evaluate_trained(settings, trained, oracle=oracle, frame_points=frame_points, should_stop=should_stop,
-                                on_progress=on_phase, threads=threads, floor_pairs=floor_pairs)
+                                on_progress=on_phase, threads=threads, floor_pairs=floor_pairs, workers=workers)
     except InterruptedError:
         return stopped
 

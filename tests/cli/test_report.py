@@ -63,3 +63,32 @@ def test_nice_ticks_are_round_and_inside():
     assert nice_ticks(-3.93, 4.1) == [-2.0, 0.0, 2.0, 4.0]
     assert nice_ticks(-20.9, 20.4) == [-20.0, -10.0, 0.0, 10.0, 20.0]
     assert nice_ticks(0, 1) == pytest.approx([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+
+
+def test_report_is_the_same_in_one_process_or_two(tmp_path, monkeypatch):
+    """--jobs 2 trains the faithful Problem 5 recipe in a second process: the same document as --jobs 1
+    (all but the measured training times), and the second process really ran."""
+    from tui import report_base
+
+    started = []
+    real_init = report_base.Ahead.__init__
+
+    def counting_init(self, *args, **kwargs):
+        started.append(args[1])
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(report_base.Ahead, "__init__", counting_init)
+    quick = ["--quick", "--no-reuse", "--seed", "3"]
+    assert main(["report", "-o", str(tmp_path / "one.md"), "--jobs", "1", *quick]) == 0
+    assert started == []
+    assert main(["report", "-o", str(tmp_path / "two.md"), "--jobs", "2", *quick]) == 0
+    assert [s.recipe for s in started] == ["faithful"]
+    strip = lambda text: re.sub(r"\d+\.\d s|trained in [\d.]+ s", "<time>", text)  # noqa: E731
+    one, two = (tmp_path / "one.md").read_text(), (tmp_path / "two.md").read_text()
+    assert "second process" not in two  # no fallback note: its weights were used
+    assert strip(one) == strip(two)
+
+
+def test_report_jobs_out_of_range_is_refused(capsys):
+    assert main(["report", "--jobs", "3"]) == 2
+    assert "jobs" in capsys.readouterr().err

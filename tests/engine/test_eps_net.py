@@ -75,3 +75,26 @@ def test_expected_floor_is_twice_the_mean_distance_over_n():
     assert floor.mmd2 == {0.1: 0.0, 0.5: 0.0}
     draws = [compare(rng.standard_normal((400, 2)), rng.standard_normal((400, 2))).energy for _ in range(200)]
     assert floor.energy == pytest.approx(np.mean(draws), abs=4 * np.std(draws) / np.sqrt(200) + 0.02 * floor.energy)
+
+
+def test_samplers_in_threads_and_the_data_side_ahead_give_the_same_numbers(short_run):
+    """evaluate(workers=2) runs the samplers in two threads and prepare_data_side measures the
+    model-free side beforehand (as `hw7-tui p5` does while training): the numbers are those of one
+    thread with everything measured in evaluate()."""
+    import engine.eps_net as eps_net
+    import engine.quality2d as quality2d
+    from engine.eps_net import prepare_data_side
+
+    eps_net._DATA_SIDE.clear()
+    quality2d._SELF_CACHE.clear()
+    one = evaluate(short_run, n=600, seed=4, frame_points=1, floor_pairs=0)
+    eps_net._DATA_SIDE.clear()
+    quality2d._SELF_CACHE.clear()
+    prepare_data_side(short_run.settings, 600, seed=4, floor_pairs=0)
+    assert len(eps_net._DATA_SIDE) == 1
+    two = evaluate(short_run, n=600, seed=4, frame_points=1, floor_pairs=0, workers=2)
+    assert len(eps_net._DATA_SIDE) == 1  # the prepared side was the one used, not measured again
+    assert [q.sampler for q in two.samplers] == ["ddpm", "x0", "ddim"]
+    assert two.samplers == one.samplers and two.floor == one.floor and two.gaussian == one.gaussian
+    for name in ("ddpm", "x0", "ddim"):
+        np.testing.assert_array_equal(two.runs[name].x0, one.runs[name].x0)

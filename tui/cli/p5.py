@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     with steps_bar() as bar:  # one bar: training, then sampling and measuring
         task = bar.add_task(f"training ({settings.recipe})", total=settings.recipe_settings().total_steps, loss="")
         result = p5_swiss.run(  # the floor as its exact expectation (engine.eps_net.expected_floor)
-            settings, threads=args.threads, device=args.device, oracle=args.oracle, floor_pairs=0,
+            settings, threads=args.threads, device=args.device, oracle=args.oracle, floor_pairs=0, workers=2,
             on_progress=lambda p: bar.update(task, completed=p.step, loss=f"loss {p.loss:.4g}"),
             on_phase=lambda p: bar.update(task, description=p.phase, completed=p.step, total=p.total, loss=""))
     out = result.as_json()

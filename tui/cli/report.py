@@ -10,6 +10,7 @@ from engine.errors import InvalidInput
 from engine.settings import SEED, THREADS
 from tui.cli.common import progress_bar
 from tui.cli.options import add_setting
+from tui.report_base import JOBS
 
 
 def add_parser(subparsers) -> None:
@@ -21,6 +22,7 @@ def add_parser(subparsers) -> None:
                    help="write to FILE (default: print to stdout)")
     add_setting(p, SEED)
     add_setting(p, THREADS)
+    add_setting(p, JOBS)
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="torch device (default cpu)")
     p.add_argument("--quick", action="store_true",
                    help="tiny training budgets: a preview in seconds (the numbers are not the write-up's)")
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar(TextColumn("[bold]report[/]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                       TextColumn("{task.description}"), TimeElapsedColumn()) as progress:
         task = progress.add_task("starting…", total=1.0)
-        ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device, quick=args.quick,
+        ctx = ReportContext(seed=args.seed, threads=args.threads, device=args.device, quick=args.quick, jobs=args.jobs,
                             models_dir=None if args.no_reuse else data_dir() / "models",
                             progress=lambda f, text: progress.update(task, description=text)
                             if f < 0 else progress.update(task, completed=f, description=text))

@@ -1,0 +1,94 @@
+"""Problem 5: which fast recipe to use by default — measured over seeds and data sets, never one seed.
+
+For every recipe variant × data set × seed: train (one torch thread), then sample 4,000 points with
+DDPM, the x0 sampler and DDIM and measure each one's energy distance against 4,000 fresh points,
+as a ratio to the fresh-data floor (its expectation, as `hw7-tui p5` reports it). The goal
+(issue 11) is DDPM ≤ 2× the floor; the cost is counted in samples pushed through the network
+(steps × batch) and in training seconds (noisy on a shared machine). Run:
+    .venv/bin/python bench/sweep_p5.py [--variants "steps=1000;steps=2000,batch=256"] [--seeds 0,1,2]
+        [--datasets swiss_roll,two_moons,...]
+A variant is a comma-separated list of RecipeSettings overrides of the fast recipe (`;` between variants).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+VARIANTS = ("steps=2000,hidden=64,batch=512;steps=2000,hidden=40,batch=640;steps=2000,hidden=32,batch=768;"
+            "steps=1600,hidden=32,batch=768;steps=1400,hidden=64,batch=512")
+"""The last round (docs/sweep_p5.md has every round): the former default, the new one, and its neighbours."""
+N = 4000
+
+
+def parse_variant(text: str) -> dict:
+    from engine.eps_net import RecipeSettings
+
+    out: dict = {}
+    for part in filter(None, text.split(",")):
+        key, value = part.split("=")
+        kind = type(getattr(RecipeSettings(), key))
+        out[key] = bool(int(value)) if kind is bool else kind(value)
+    return out
+
+
+def main() -> None:
+    import torch
+
+    from engine.eps_net import evaluate, fast, train_eps
+    from engine.toy2d import DATASETS
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variants", default=VARIANTS)
+    ap.add_argument("--seeds", default="0,1,2,3")
+    ap.add_argument("--datasets", default=",".join(DATASETS))
+    ap.add_argument("--each", action="store_true", help="also print each seed's DDPM ratio")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    datasets = args.datasets.split(",")
+    train_eps(fast(steps=50), threads=1)  # warm-up
+    rows = []
+    for text in args.variants.split(";"):
+        over = parse_variant(text)
+        ratios: dict[str, list[float]] = {"ddpm": [], "x0": [], "ddim": []}
+        per_data: dict[str, list[float]] = {d: [] for d in datasets}
+        seconds = []
+        for dataset in datasets:
+            for seed in seeds:
+                settings = fast(dataset=dataset, seed=seed, **over)
+                trained = train_eps(settings, threads=1)
+                seconds.append(trained.outcome.seconds)
+                ev = evaluate(trained, n=N, seed=seed, frame_points=1, floor_pairs=0)
+                for q in ev.samplers:
+                    ratios[q.sampler].append(q.energy / ev.floor.energy)
+                per_data[dataset].append(ev.get("ddpm").energy / ev.floor.energy)
+        s = fast(**over)
+        row = (text, s.steps * s.batch, statistics.fmean(seconds), statistics.fmean(ratios["ddpm"]),
+               max(ratios["ddpm"]), sum(r <= 2 for r in ratios["ddpm"]), len(ratios["ddpm"]),
+               statistics.fmean(ratios["x0"]), statistics.fmean(ratios["ddim"]),
+               {d: statistics.fmean(v) for d, v in per_data.items()})
+        rows.append(row)
+        print(f"{text:45s} {row[1]/1e6:5.2f} M samples  {row[2]:5.2f} s  DDPM mean {row[3]:.2f} worst {row[4]:.2f} "
+              f"≤2: {row[5]}/{row[6]}  x0 {row[7]:.2f}  DDIM {row[8]:.2f}  "
+              + " ".join(f"{d[:6]} {v:.2f}" for d, v in row[9].items()), flush=True)
+        if args.each:
+            print("    each seed, DDPM/floor: " + "; ".join(f"{d}: " + " ".join(f"{v:.2f}" for v in per_data[d])
+                                                         for d in datasets), flush=True)
+    print(f"\nseeds {seeds}, data sets {datasets}, {N:,} samples vs {N:,} fresh points, ratio to the floor's expectation")
+    print("| variant (overrides of the fast recipe) | samples (M) | train s | DDPM mean | DDPM worst | DDPM ≤ 2× | x0 mean "
+          "| DDIM mean | " + " | ".join(d for d in datasets) + " |")
+    print("|---" * (9 + len(datasets)) + "|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1] / 1e6:.2f} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]}/{r[6]} | {r[7]:.2f} | "
+              f"{r[8]:.2f} | " + " | ".join(f"{v:.2f}" for v in r[9].values()) + " |")
+    _ = time
+
+
+if __name__ == "__main__":
+    main()
