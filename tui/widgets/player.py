@@ -91,6 +91,12 @@ class FramePlot(Plot, Generic[T]):
             self._pictures[key] = picture.copy()
         return picture
 
+    @property
+    def pictures_built(self) -> int:
+        """How many of the frames' pictures are kept for the current size, theme and marker."""
+        keys = {self._key(i) for i in range(len(self.frames))} if self.frames and self._draw_frame else set()
+        return len(keys & self._pictures.keys())
+
     # ---- internals -----------------------------------------------------------------------
     def _key(self, index: int | None = None, size: tuple[int, int] | None = None) -> tuple | None:
         if not self.frames or self._draw_frame is None:
