@@ -103,3 +103,31 @@ async def test_frame_pictures_are_built_once_and_exports_read_the_frame_shown():
         plot.draw(lambda plt: plt.title("a note, not a frame"))
         await pilot.pause()
         assert plot._pictures == {} and "a note" in uncolorize(plot.plt.build())
+
+
+async def test_frame_pictures_wait_while_other_work_runs():
+    """Building pictures holds the GIL (plotext is pure Python): beside the evaluation after training
+    it made that evaluation 6× slower, so the builder waits while any other worker of the app runs."""
+    import threading
+
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.player import FramePlot
+
+    release = threading.Event()
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield FramePlot(title="frames", id="movie")
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        app.run_worker(lambda: release.wait(10), thread=True, group="training")  # "training"
+        await pilot.pause()
+        plot = app.query_one(FramePlot)
+        plot.set_frames([1, 2, 3, 4], lambda plt, frame, i: plt.plot([0, 1], [0, frame]))
+        await pilot.pause(0.4)
+        assert plot.pictures_built <= 1  # at most the frame shown, drawn by the screen itself
+        release.set()
+        await app.workers.wait_for_complete()
+        assert plot.pictures_built == 4
