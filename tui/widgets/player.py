@@ -42,6 +42,7 @@ class FramePlot(Plot, Generic[T]):
         self._generation = 0  # bumped whenever the frames or the way they are drawn change
         self._pictures: dict[tuple, Text] = {}
         self._painted: tuple | None = None  # (generation, index) the plotext figure holds
+        self._retry: Timer | None = None  # a pending try to build the pictures, while other work runs
 
     def set_frames(self, frames: Sequence[T], draw: Callable[[Any, T, int], None]) -> None:
         self.frames, self._draw_frame = frames, draw
@@ -115,6 +116,9 @@ class FramePlot(Plot, Generic[T]):
         width, height = self.size.width, self.size.height
         if not (self.frames and self._draw_frame is not None and width > 0 and height > 0):
             return
+        if self._other_work_running(None):
+            self._build_later()
+            return
         generation, frames, draw, title = self._generation, self.frames, self._draw_frame, self._title
         theme = self._get_plotext_theme_name(self.app.theme)
         n = len(frames)
@@ -125,9 +129,10 @@ class FramePlot(Plot, Generic[T]):
         def build() -> None:
             worker = get_current_worker()
             for i in order:
-                while self._other_work_running(worker) and not worker.is_cancelled:
-                    time.sleep(0.05)  # pictures wait: plotext holds the GIL, and training would lose it
                 if worker.is_cancelled or generation != self._generation:
+                    return
+                if self._other_work_running(worker):  # plotext holds the GIL: training would lose it
+                    self.app.call_from_thread(self._build_later)
                     return
                 if keys[i] in self._pictures:
                     continue
@@ -141,6 +146,12 @@ class FramePlot(Plot, Generic[T]):
                 self._pictures[keys[i]] = Text.from_ansi(figure.build())
 
         self.run_worker(build, thread=True, exclusive=True, group="frame-pictures", exit_on_error=False)
+
+    def _build_later(self) -> None:
+        """Try again in a moment (one pending try at a time; no thread waits meanwhile)."""
+        if self._retry is not None:
+            self._retry.stop()
+        self._retry = self.set_timer(0.25, self._build_ahead)
 
     def _other_work_running(self, me) -> bool:
         """Is another worker of the app (training, sampling, reading models) running? The pictures
