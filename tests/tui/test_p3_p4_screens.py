@@ -79,7 +79,7 @@ async def test_twenty_start_cancel_cycles_leak_nothing_and_the_loop_stays_live(t
         await wait_for(pilot, lambda: screen.result is not None)
         import torch  # noqa: F401  (imported before measuring, as the app's warm-up does)
 
-        # the frame plots build their pictures in short workers: let them finish before counting threads
+        # the exact part's and torch's warm-up workers: let them finish before counting threads
         await wait_for(pilot, lambda: not any(w.is_running for w in app.workers), timeout=10)
         baseline = threading.active_count()
         await pilot.press("t")  # through the keyboard once …
@@ -282,7 +282,6 @@ async def test_reverse_view_fits_p0_at_t0_and_names_the_update(tmp_path, monkeyp
         assert (a, b) == pytest.approx((lo, hi)) and 20 <= len(centers) <= 60  # p₀ spans the plot
         wide = frame_view(movie, len(movie.steps) - 1, fit=False)
         assert wide[3] - wide[2] > 2 * (hi - lo)  # the fixed axis would squeeze p₀ into a corner
-        await app.workers.wait_for_complete()  # the frames' pictures are built ahead and kept
         fitted = plot.render().plain
         await pilot.press("z")
         assert not screen.fit

@@ -14,7 +14,6 @@ from typing import Any, Generic, TypeVar
 from rich.text import Text
 from textual.app import RenderResult
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from tui.widgets.plot import DrawFn, Plot
 
@@ -28,8 +27,8 @@ class FramePlot(Plot, Generic[T]):
     """A plot of precomputed frames: ``set_frames(frames, draw)``, then ``show(i)``;
     ``draw(plt, frame, i)`` draws one frame.
 
-    Each frame's picture is built once per size, theme and marker and kept: a worker thread builds
-    every frame ahead of the player (from the frame shown on), so playback only picks a picture —
+    Each frame's picture is built once per size, theme and marker and kept: they are built ahead of
+    the player in the event loop's idle turns (from the frame shown on), so playback only picks a picture —
     a plotext build costs 12 ms at 80×24 and 32 ms at 120×40 per panel, which held two panels
     under 15 frames/s. ``plt`` (what exports read) always holds the frame shown.
     """
@@ -42,7 +41,9 @@ class FramePlot(Plot, Generic[T]):
         self._generation = 0  # bumped whenever the frames or the way they are drawn change
         self._pictures: dict[tuple, Text] = {}
         self._painted: tuple | None = None  # (generation, index) the plotext figure holds
-        self._retry: Timer | None = None  # a pending try to build the pictures, while other work runs
+        self._retry: Timer | None = None  # the next turn of building pictures
+        self._shown_at = 0.0  # when show() last ran: while frames follow each other, playback has the turns
+        self._spare = None  # a second plotext figure to build pictures in (the first holds the frame shown)
 
     def set_frames(self, frames: Sequence[T], draw: Callable[[Any, T, int], None]) -> None:
         self.frames, self._draw_frame = frames, draw
@@ -63,7 +64,7 @@ class FramePlot(Plot, Generic[T]):
         self.call_after_refresh(self._build_ahead)
 
     def show(self, index: int) -> None:
-        self.index = index
+        self.index, self._shown_at = index, time.monotonic()
         if not (self.frames and self._draw_frame is not None):
             return
         frame, draw = self.frames[index], self._draw_frame
@@ -112,55 +113,40 @@ class FramePlot(Plot, Generic[T]):
         self._painted = None
 
     def _build_ahead(self) -> None:
-        """Build every frame's picture at the current size in a worker thread, from the one shown on."""
+        """Build the frames' pictures at the current size, one per turn of the event loop (12 ms at
+        80×24, 32 ms at 120×40), from the frame shown on — only while no worker runs: beside the
+        evaluation after training, building them in a thread took the GIL and made that evaluation
+        6× slower (1.4 s instead of 0.23 s), and threads side by side made the worker pool grow."""
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
         width, height = self.size.width, self.size.height
         if not (self.frames and self._draw_frame is not None and width > 0 and height > 0):
             return
-        if self._other_work_running(None):
-            self._build_later()
+        if self._other_work_running() or time.monotonic() - self._shown_at < 0.2:  # busy, or playing
+            self._retry = self.set_timer(0.25, self._build_ahead)
             return
-        generation, frames, draw, title = self._generation, self.frames, self._draw_frame, self._title
-        theme = self._get_plotext_theme_name(self.app.theme)
-        n = len(frames)
-        order = [(self.index + k) % n for k in range(n)]
-        keys = {i: self._key(i, (width, height)) for i in order}
-        figure = type(self._plot)()
+        n = len(self.frames)
+        missing = next((i for i in ((self.index + k) % n for k in range(n)) if self._key(i) not in self._pictures),
+                       None)
+        if missing is None:
+            return
+        if self._spare is None:
+            self._spare = type(self._plot)()
+        figure = self._spare
+        figure.clear_figure()
+        if self._title:
+            figure.title(self._title)
+        self._draw_frame(figure, self.frames[missing], missing)
+        figure.plotsize(width, height)
+        figure._set_size(width, height)  # as textual_plotext's own render does
+        figure.theme(self._get_plotext_theme_name(self.app.theme))
+        self._pictures[self._key(missing)] = Text.from_ansi(figure.build())
+        self._retry = self.set_timer(0.01, self._build_ahead)  # the next one after the keys had their turn
 
-        def build() -> None:
-            worker = get_current_worker()
-            for i in order:
-                if worker.is_cancelled or generation != self._generation:
-                    return
-                if self._other_work_running(worker):  # plotext holds the GIL: training would lose it
-                    self.app.call_from_thread(self._build_later)
-                    return
-                if keys[i] in self._pictures:
-                    continue
-                figure.clear_figure()
-                if title:
-                    figure.title(title)
-                draw(figure, frames[i], i)
-                figure.plotsize(width, height)
-                figure._set_size(width, height)  # as textual_plotext's own render does
-                figure.theme(theme)
-                self._pictures[keys[i]] = Text.from_ansi(figure.build())
-
-        self.run_worker(build, thread=True, exclusive=True, group="frame-pictures", exit_on_error=False)
-
-    def _build_later(self) -> None:
-        """Try again in a moment (one pending try at a time; no thread waits meanwhile)."""
-        if self._retry is not None:
-            self._retry.stop()
-        self._retry = self.set_timer(0.25, self._build_ahead)
-
-    def _other_work_running(self, me) -> bool:
-        """Is another worker of the app (training, sampling, reading models) running? The pictures
-        are built in the gaps: measured, building them beside the evaluation after training made
-        that evaluation 6× slower (1.4 s instead of 0.23 s) by holding the GIL."""
-        try:
-            return any(w is not me and w.is_running and w.group != "frame-pictures" for w in list(self.app.workers))
-        except RuntimeError:  # the worker list changed while it was read: ask again later
-            return True
+    def _other_work_running(self) -> bool:
+        """Is a worker of the app (training, sampling, reading models) running?"""
+        return any(w.is_running for w in self.app.workers)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._build_ahead)
