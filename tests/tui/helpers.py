@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from rich.text import Text
@@ -13,6 +14,24 @@ from tui.state import StateStore
 
 def make_app(data_dir: Path, problem: int = 1, fresh: bool = False) -> Hw7App:
     return Hw7App(problem=problem, state=StateStore(data_dir, fresh=fresh))
+
+
+SMALL_WALK = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 300, "lr": 0.003}
+"""Screens 3–4 small enough for a test: T = 20 steps, 2,000 particles, 300 training steps."""
+
+
+def small_walk_app(data_dir: Path, problem: int = 3, **overrides) -> Hw7App:
+    """Screen 3 or 4 on SMALL_WALK (with ``overrides``) saved in ``data_dir``."""
+    StateStore(data_dir).update(f"p{problem}", **{**SMALL_WALK, **overrides})
+    return make_app(data_dir, problem=problem)
+
+
+async def wait_for(pilot, condition, timeout: float = 90.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, "timed out"
+        await pilot.pause(0.05)
 
 
 def cell(table, row: int, col: int) -> str:

@@ -4,18 +4,11 @@ ctrl+q, which cancels the workers): it stops at the next sampling step and saves
 import threading
 import time
 
-from tests.tui.helpers import make_app, static_text
+from tests.tui.helpers import SMALL_WALK, make_app, static_text, wait_for
 from tui.screens.models import models_dir
 from tui.state import StateStore
 
-SMALL = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 30, "lr": 0.003}
-
-
-async def wait_for(pilot, condition, timeout=60.0):
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "timed out"
-        await pilot.pause(0.05)
+SMALL = {**SMALL_WALK, "steps": 30}
 
 
 async def test_x_during_the_evaluation_after_training_stops_it_and_saves_nothing(tmp_path, monkeypatch):

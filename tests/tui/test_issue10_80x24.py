@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.helpers import make_app, screen_text
+from tests.tui.helpers import make_app, screen_text, small_walk_app, wait_for
 
 SIZE = (80, 24)
 
@@ -33,15 +33,6 @@ async def test_every_footer_key_is_whole_with_quit_and_help_at_80x24(tmp_path, p
         assert "^q Quit " in footer and "? Help " in footer and footer.rstrip().endswith("^p palette"), footer
 
 
-async def _wait_for(pilot, condition, timeout: float = 90.0) -> None:
-    import time
-
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "timed out"
-        await pilot.pause(0.05)
-
-
 async def test_p5_a_finished_run_fills_the_bar_and_names_no_run_number(tmp_path, monkeypatch):
     from textual.widgets import ProgressBar
 
@@ -53,17 +44,17 @@ async def test_p5_a_finished_run_fills_the_bar_and_names_no_run_number(tmp_path,
     app = make_app(tmp_path, problem=5)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("t")
         message = static_text(screen.query_one("#swiss-message"))
         assert message == "training (fast recipe) — x cancels", message  # no internal run number
         await pilot.press("x")
-        await _wait_for(pilot, lambda: "cancelled" in static_text(screen.query_one("#train-status")))
+        await wait_for(pilot, lambda: "cancelled" in static_text(screen.query_one("#train-status")))
         box = screen.query_one("#knob-steps")
         box.focus()
         box.value = "40"
         await pilot.press("enter", "t")
-        await _wait_for(pilot, lambda: screen.result.score == "learned")
+        await wait_for(pilot, lambda: screen.result.score == "learned")
         await pilot.pause(0.2)
         assert screen.query_one("#train-bar", ProgressBar).percentage == 1.0  # 100 %, not 99 % after the sampling
         assert "sampled and measured" in static_text(screen.query_one("#train-status"))
@@ -76,7 +67,7 @@ async def test_explain_first_lines_are_whole_at_80_columns(tmp_path, problem):
     app = make_app(tmp_path, problem=int(problem))
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         screen.query_one("TabbedContent").active = "tab-explain"
         await pilot.pause(0.5)
         text = screen_text(app)
@@ -88,7 +79,7 @@ async def test_p4_comparison_view_says_how_to_fill_it_before_b(tmp_path):
     app = make_app(tmp_path, problem=4)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         screen.query_one("TabbedContent").active = "tab-compare"
         await pilot.pause(0.5)
         assert "press b: train both targets" in screen_text(app)
@@ -108,7 +99,7 @@ async def test_models_dialog_shows_each_name_and_the_settings_whole_at_80x24(tmp
     app = make_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("m")
-        await _wait_for(pilot, lambda: isinstance(app.screen, ModelsScreen) and app.screen.checkpoints, 10)
+        await wait_for(pilot, lambda: isinstance(app.screen, ModelsScreen) and app.screen.checkpoints, 10)
         await pilot.pause(0.3)
         text = screen_text(app)
         flat = " ".join(text.split())
@@ -165,7 +156,6 @@ async def test_a_reloaded_loss_history_keeps_its_axis_in_steps(tmp_path, monkeyp
     import plotext
 
     from tests.tui.helpers import static_text
-    from tui.state import StateStore
 
     def last_tick(app) -> float:
         text = plotext.uncolorize(app.screen.query_one("#walk-loss").plt.build())
@@ -174,19 +164,18 @@ async def test_a_reloaded_loss_history_keeps_its_axis_in_steps(tmp_path, monkeyp
         return max(float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", ticks))
 
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    StateStore(tmp_path).update("p3", T=20, sigma2=1.25, particles=2000, seed=0, steps=900, lr=0.003)
-    app = make_app(tmp_path, problem=3)
+    app = small_walk_app(tmp_path, 3, steps=900)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("t")
-        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
         trained_axis = last_tick(app)
     assert trained_axis > 850
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        await wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
         await pilot.pause(0.2)
         assert "reloaded" in static_text(screen.query_one("#walk-message"))
         assert last_tick(app) == pytest.approx(trained_axis, rel=0.02)  # not ~450: the values kept
@@ -212,14 +201,11 @@ async def test_help_names_every_key_the_screen_answers(tmp_path, problem):
 async def test_paths_run_from_t_on_the_left_to_0_on_the_right(tmp_path, monkeypatch):
     import plotext
 
-    from tui.state import StateStore
-
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    StateStore(tmp_path).update("p3", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
-    app = make_app(tmp_path, problem=3)
+    app = small_walk_app(tmp_path, 3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.frames is not None)
+        await wait_for(pilot, lambda: screen.frames is not None)
         text = plotext.uncolorize(screen.query_one("#paths-deterministic").plt.build()).splitlines()
         label = next(i for i, line in enumerate(text) if "from T down to 0" in line)
         ticks = text[label - 1].split()
@@ -248,7 +234,7 @@ async def test_the_seed_range_is_written_whole_on_screen(tmp_path):
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         screen.query_one("#param-seed").focus()
         await pilot.press("ctrl+u", *"1e10", "enter")
         await pilot.pause()
@@ -270,7 +256,7 @@ async def test_loss_view_before_training_says_so(tmp_path):
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         screen.query_one("TabbedContent").active = "tab-loss"
         await pilot.pause(0.3)
         assert "no loss yet — press t to train" in screen_text(app)
@@ -292,19 +278,17 @@ def test_report_plots_tell_their_series_apart():
 
 async def test_b_shows_its_progress_and_x_stops_it_with_a_whole_message(tmp_path, monkeypatch):
     from tests.tui.helpers import static_text
-    from tui.state import StateStore
 
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    StateStore(tmp_path).update("p4", T=20, sigma2=1.25, particles=2000, seed=0, steps=200_000, lr=0.003)
-    app = make_app(tmp_path, problem=4)
+    app = small_walk_app(tmp_path, 4, steps=200_000)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("b")
         status = screen.query_one("#train-status")
-        await _wait_for(pilot, lambda: "steps/s" in static_text(status) and "ETA" in static_text(status), 30)
+        await wait_for(pilot, lambda: "steps/s" in static_text(status) and "ETA" in static_text(status), 30)
         await pilot.press("x")
-        await _wait_for(pilot, lambda: "cancelled" in static_text(status), 10)
+        await wait_for(pilot, lambda: "cancelled" in static_text(status), 10)
         stopped = static_text(status)
         await pilot.pause(1.0)
         assert static_text(status) == stopped and "ETA" not in stopped  # nothing keeps counting
@@ -337,16 +321,13 @@ async def test_the_loss_view_stays_in_the_homeworks_units_after_training_and_a_r
     trained) and after a restart must be that, not the balanced loss (about 10× larger here, 200× at the defaults)."""
     import numpy as np
 
-    from tui.state import StateStore
-
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    StateStore(tmp_path).update("p3", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
-    app = make_app(tmp_path, problem=3)
+    app = small_walk_app(tmp_path, 3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         await pilot.press("t")
-        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
         trained = screen.trained
         assert trained.settings.loss == "balanced"
         assert "homework's units" in screen.query_one("#walk-loss")._title
@@ -356,7 +337,7 @@ async def test_the_loss_view_stays_in_the_homeworks_units_after_training_and_a_r
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
+        await wait_for(pilot, lambda: screen.result is not None and screen.result.kind == "learned")
         drawn = screen.query_one("#walk-train")._losses
         assert drawn == pytest.approx(list(trained.homework_losses), rel=1e-6)
 
@@ -367,19 +348,17 @@ async def test_the_loss_view_draws_the_least_possible_loss_under_the_curve(tmp_p
 
     from engine.mixture import DEFAULT_MIXTURE
     from engine.posterior import homework_loss_minimum
-    from tui.state import StateStore
 
     monkeypatch.setenv("HW7_TUI_DATA_DIR", str(tmp_path))
-    StateStore(tmp_path).update(f"p{problem}", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
-    app = make_app(tmp_path, problem=problem)
+    app = small_walk_app(tmp_path, problem)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         panel = screen.query_one("#walk-train")
-        await _wait_for(pilot, lambda: panel._reference is not None)
+        await wait_for(pilot, lambda: panel._reference is not None)
         floor = homework_loss_minimum(DEFAULT_MIXTURE, 20, 1.25, f"p{problem}")
         assert panel._reference[0] == pytest.approx(floor, rel=1e-12)
         await pilot.press("t")
-        await _wait_for(pilot, lambda: screen.result.kind == "learned")
+        await wait_for(pilot, lambda: screen.result.kind == "learned")
         trained = screen.trained
         # batch losses estimate L(θ) ≥ its minimum: the trained model ends near the floor, not below it
         assert floor <= trained.final_homework_loss * 1.1 and trained.final_homework_loss < 3 * floor
@@ -393,7 +372,7 @@ async def test_news_from_a_worker_never_hides_the_refusal_of_the_box_being_fixed
     app = make_app(tmp_path, problem=3)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         box = screen.query_one("#param-T")
         box.focus()
         await pilot.press("ctrl+u", *"1e99", "enter")
@@ -414,7 +393,7 @@ async def test_p5_news_never_hides_the_refusal_of_the_box_being_fixed(tmp_path):
     app = make_app(tmp_path, problem=5)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await _wait_for(pilot, lambda: screen.result is not None)
+        await wait_for(pilot, lambda: screen.result is not None)
         box = screen.query_one("#knob-T")
         box.focus()
         await pilot.press("ctrl+u", *"abc", "enter")

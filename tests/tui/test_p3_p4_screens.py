@@ -7,24 +7,11 @@ import time
 import pytest
 from plotext import uncolorize
 
-from tests.tui.helpers import cell, make_app, static_text
+from tests.tui.helpers import cell, make_app, static_text, wait_for
+from tests.tui.helpers import small_walk_app as small_app
 from tui.widgets.setting_input import SpecValidator
 from tui.state import StateStore
 
-SMALL = {"T": 20, "sigma2": 1.25, "particles": 2000, "seed": 0, "steps": 300, "lr": 0.003}
-
-
-def small_app(tmp_path, problem=3, **overrides):
-    store = StateStore(tmp_path)
-    store.update(f"p{problem}", **{**SMALL, **overrides})
-    return make_app(tmp_path, problem=problem)
-
-
-async def wait_for(pilot, condition, timeout=60.0):
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_exact_frames_play_before_training_and_training_fills_the_table(tmp_path, monkeypatch):

@@ -1,16 +1,7 @@
 """Screen 5: exact-score frames first, recipe knobs, training in the background, quality table."""
 
-import time
-
-from tests.tui.helpers import make_app, static_text
+from tests.tui.helpers import make_app, static_text, wait_for
 from tui.state import StateStore
-
-
-async def wait_for(pilot, condition, timeout=90.0):
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout, "timed out"
-        await pilot.pause(0.05)
 
 
 async def test_recipe_knobs_training_and_quality(tmp_path, monkeypatch):

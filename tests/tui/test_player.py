@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.tui.helpers import wait_for
 from tui.widgets import player
 from tui.widgets.player import Playback
 
@@ -85,10 +86,7 @@ async def test_frame_pictures_are_built_once_and_exports_read_the_frame_shown():
         plot = app.query_one(FramePlot)
         plot.set_frames([1, 2, 3, 4], draw)
         await pilot.pause()
-        for _ in range(100):  # built ahead in the event loop's idle turns
-            if plot.pictures_built == 4:
-                break
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: plot.pictures_built == 4, 5.0)  # built ahead in the event loop's idle turns
         assert len(plot._pictures) == 4  # every frame's picture
         built = []
         monkey = type(plot._plot).build
@@ -132,8 +130,5 @@ async def test_frame_pictures_wait_while_other_work_runs():
         await pilot.pause(0.4)
         assert plot.pictures_built <= 1  # at most the frame shown, drawn by the screen itself
         release.set()
-        for _ in range(100):  # built once the other work has ended (a try every 0.25 s meanwhile)
-            if plot.pictures_built == 4:
-                break
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: plot.pictures_built == 4, 5.0)  # once the other work has ended
         assert plot.pictures_built == 4

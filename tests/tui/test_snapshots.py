@@ -6,7 +6,7 @@ Update deliberately with: .venv/bin/python -m pytest tests/tui/test_snapshots.py
 
 import pytest
 
-from tests.tui.helpers import make_app
+from tests.tui.helpers import make_app, small_walk_app
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -34,13 +34,6 @@ def test_p2_error_table(snap_compare, tmp_path):
     assert snap_compare(make_app(tmp_path, problem=2, fresh=True), terminal_size=(80, 24), press=["v", "v"])
 
 
-def _small_walk_app(tmp_path, problem):
-    from tui.state import StateStore
-
-    StateStore(tmp_path).update(f"p{problem}", T=20, sigma2=1.25, particles=2000, seed=0, steps=300, lr=0.003)
-    return make_app(tmp_path, problem=problem)
-
-
 async def _wait_for_frames(pilot):
     while pilot.app.screen.result is None:
         await pilot.pause(0.05)
@@ -49,13 +42,13 @@ async def _wait_for_frames(pilot):
 
 @pytest.mark.parametrize("problem", [3, 4])
 def test_walk_screen_paused_animation(snap_compare, tmp_path, problem):
-    app = _small_walk_app(tmp_path, problem)
+    app = small_walk_app(tmp_path, problem)
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames)
 
 
 def test_walk_screen_forward_view_frame_5(snap_compare, tmp_path):
-    app = _small_walk_app(tmp_path, 3)
+    app = small_walk_app(tmp_path, 3)
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames,
                         press=["v", "right", "right", "right", "right", "right"])
@@ -75,7 +68,7 @@ def test_swiss_screen_last_frame(snap_compare, tmp_path):
 
 def test_p3_reverse_at_t0(snap_compare, tmp_path):
     """The result of Problem 3 at 80×24: the last frame (t = 0), each panel zoomed to p₀, with its formula."""
-    app = _small_walk_app(tmp_path, 3)
+    app = small_walk_app(tmp_path, 3)
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames, press=["left"])
 
@@ -92,10 +85,7 @@ async def _compare_both_targets(pilot):
 
 def test_p4_p3_vs_p4(snap_compare, tmp_path):
     """P4's comparison at 80×24: the plot at least 8 rows tall, with its legend, above the table."""
-    from tui.state import StateStore
-
-    StateStore(tmp_path).update("p4", T=20, sigma2=1.25, particles=2000, seed=0, steps=150, lr=0.003)
-    app = make_app(tmp_path, problem=4)
+    app = small_walk_app(tmp_path, 4, steps=150)
     app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_compare_both_targets)
 
