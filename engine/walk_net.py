@@ -14,20 +14,21 @@ is a torch file: :meth:`WalkNet.state_dict` imports torch when asked).
 Backward pass (loss L = mean_i wᵢ·ℓᵢ, ℓ = (target − xt − c·sθ)²), for a batch of n:
     ∂L/∂f = −2·w·c·r·scale/n  (r = target − xt − c·sθ, scale = 1/√vt)
     through a linear layer z = a Wᵀ + b:  ∂W = (∂z)ᵀ a, ∂b = Σ ∂z, ∂a = ∂z W;  through silu: ∂z = ∂a·silu'(z).
-All parameters live in one flat float32 vector (each weight a view of it), so Adam, the copy of the
-last good weights and the copy of the best weights are one array operation each.
+All parameters live in one flat float32 vector (each weight a view of it: engine.flat_net, shared
+with Problem 5's engine.eps_mlp), so Adam, the copy of the last good weights and the copy of the best
+weights are one array operation each.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
+from engine.flat_net import F32, FlatAdam, FlatNet  # noqa: F401  (FlatAdam: engine.walk_net.FlatAdam still)
+
 KEYS = ("f.0.weight", "f.0.bias", "f.2.weight", "f.2.bias", "f.4.weight", "f.4.bias", "f.6.weight", "f.6.bias")
 BUFFERS = ("v0", "sigma2", "T")
-F32 = np.float32
 
 
 def shapes(hidden: int) -> list[tuple[int, ...]]:
@@ -45,57 +46,29 @@ def _silu(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return z * s, s
 
 
-class WalkNet:
-    """The score network's weights (float32, one flat vector) and its forward/backward passes."""
+class WalkNet(FlatNet):
+    """The score network's weights (float32, one flat vector: engine.flat_net) and its forward/backward passes."""
 
     def __init__(self, theta: np.ndarray, hidden: int, v0: float, sigma2: float, T: float) -> None:
         self.hidden = int(hidden)
-        self.theta = np.ascontiguousarray(theta, dtype=F32)
         self.v0, self.sigma2, self.T = F32(v0), F32(sigma2), F32(T)
-        self.params = self._views(self.theta)
-
-    def _views(self, flat: np.ndarray) -> list[np.ndarray]:
-        out, i = [], 0
-        for shape in shapes(self.hidden):
-            size = math.prod(shape)
-            out.append(flat[i:i + size].reshape(shape))
-            i += size
-        if i != flat.size:
-            raise ValueError(f"{flat.size} weights for a {self.hidden}-wide net, which has {i}")
-        return out
+        super().__init__(theta, KEYS, shapes(self.hidden), {"v0": self.v0, "sigma2": self.sigma2, "T": self.T})
 
     @staticmethod
     def size(hidden: int) -> int:
-        return sum(math.prod(s) for s in shapes(hidden))
+        return FlatNet.count(shapes(hidden))
 
     @classmethod
     def init(cls, hidden: int, v0: float, sigma2: float, T: float, rng: np.random.Generator) -> "WalkNet":
         """torch.nn.Linear's default initialisation: weight and bias ~ U(−1/√fan_in, 1/√fan_in)."""
-        parts = []
-        for shape, fan_in in zip(shapes(hidden), (2, 2, hidden, hidden, hidden, hidden, hidden, hidden)):
-            bound = 1.0 / math.sqrt(fan_in)
-            parts.append(rng.uniform(-bound, bound, math.prod(shape)))
-        return cls(np.concatenate(parts), hidden, v0, sigma2, T)
-
-    # ---- torch's names (checkpoints) -----------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """The weights as torch tensors under build_model's names (imports torch)."""
-        import torch
-
-        out = {k: torch.tensor(float(getattr(self, k))) for k in BUFFERS}  # torch's order: own buffers first
-        out.update({k: torch.from_numpy(p.copy()) for k, p in zip(KEYS, self.params)})
-        return out
+        return cls(FlatNet.linear_init(shapes(hidden), rng), hidden, v0, sigma2, T)
 
     @classmethod
     def from_state_dict(cls, state: dict[str, Any]) -> "WalkNet":
         """The inverse of state_dict (tensors or arrays; buffers v0, σ² and T included)."""
-        def arr(v: Any) -> np.ndarray:
-            v = v.detach().cpu().numpy() if hasattr(v, "detach") else v
-            return np.asarray(v, dtype=F32)
-
-        hidden = arr(state["f.0.weight"]).shape[0]
-        theta = np.concatenate([arr(state[k]).ravel() for k in KEYS])
-        return cls(theta, hidden, float(arr(state["v0"])), float(arr(state["sigma2"])), float(arr(state["T"])))
+        a = FlatNet.arrays(state)
+        theta = np.concatenate([a[k].ravel() for k in KEYS])
+        return cls(theta, a["f.0.weight"].shape[0], float(a["v0"]), float(a["sigma2"]), float(a["T"]))
 
     # ---- forward ---------------------------------------------------------------------------------
     def _inputs(self, x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -167,32 +140,3 @@ def _dsilu(a: np.ndarray, s: np.ndarray) -> np.ndarray:
     d *= a
     d += s
     return d
-
-
-class FlatAdam:
-    """Adam on one flat parameter vector, the update of engine.training.Adam (torch.optim.Adam's):
-        m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²,
-        θ ← θ − lr · (m / (1 − β1ᵏ)) / (√(v / (1 − β2ᵏ)) + ε)."""
-
-    def __init__(self, theta: np.ndarray, lr: float, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
-        self.theta, self.lr = theta, float(lr)
-        self.beta1, self.beta2, self.eps = betas[0], betas[1], eps
-        self.k = 0
-        self.m = np.zeros_like(theta)
-        self.v = np.zeros_like(theta)
-        self._tmp = np.empty_like(theta)
-
-    def step(self, g: np.ndarray) -> None:
-        self.k += 1
-        b1, b2 = self.beta1, self.beta2
-        self.m += F32(1 - b1) * (g - self.m)
-        self.v *= F32(b2)
-        self.v += F32(1 - b2) * (g * g)
-        tmp = self._tmp
-        np.sqrt(self.v, out=tmp)
-        tmp /= F32(math.sqrt(1 - b2 ** self.k))
-        tmp += F32(self.eps)
-        np.divide(self.m, tmp, out=tmp)
-        tmp *= F32(-self.lr / (1 - b1 ** self.k))
-        self.theta += tmp
