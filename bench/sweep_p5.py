@@ -6,7 +6,9 @@ as a ratio to the fresh-data floor (its expectation, as `hw7-tui p5` reports it)
 (issue 11) is DDPM ≤ 2× the floor; the cost is counted in samples pushed through the network
 (steps × batch) and in training seconds (noisy on a shared machine). Run:
     .venv/bin/python bench/sweep_p5.py [--variants "steps=1000;steps=2000,batch=256"] [--seeds 0,1,2]
-        [--datasets swiss_roll,two_moons,...]
+        [--datasets swiss_roll,two_moons,...] [--backends numpy,torch]
+--backends: train each variant with each of engine.eps_net.train_eps's backends (numpy: engine.eps_mlp,
+the CPU default of the fast recipe; torch: the former trainer) — the same recipe, different random streams.
 A variant is a comma-separated list of RecipeSettings overrides of the fast recipe (`;` between variants).
 """
 
@@ -48,13 +50,16 @@ def main() -> None:
     ap.add_argument("--seeds", default="0,1,2,3")
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--each", action="store_true", help="also print each seed's DDPM ratio")
+    ap.add_argument("--backends", default="numpy", help="comma-separated: numpy, torch")
     args = ap.parse_args()
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
     datasets = args.datasets.split(",")
-    train_eps(fast(steps=50), threads=1)  # warm-up
+    backends = args.backends.split(",")
+    for backend in backends:
+        train_eps(fast(steps=50), threads=1, backend=backend)  # warm-up
     rows = []
-    for text in args.variants.split(";"):
+    for text, backend in [(t, b) for t in args.variants.split(";") for b in backends]:
         over = parse_variant(text)
         ratios: dict[str, list[float]] = {"ddpm": [], "x0": [], "ddim": []}
         per_data: dict[str, list[float]] = {d: [] for d in datasets}
@@ -62,13 +67,15 @@ def main() -> None:
         for dataset in datasets:
             for seed in seeds:
                 settings = fast(dataset=dataset, seed=seed, **over)
-                trained = train_eps(settings, threads=1)
+                trained = train_eps(settings, threads=1, backend=backend)
                 seconds.append(trained.outcome.seconds)
                 ev = evaluate(trained, n=N, seed=seed, frame_points=1, floor_pairs=0)
                 for q in ev.samplers:
                     ratios[q.sampler].append(q.energy / ev.floor.energy)
                 per_data[dataset].append(ev.get("ddpm").energy / ev.floor.energy)
         s = fast(**over)
+        if len(backends) > 1:
+            text = f"{text} [{backend}]"
         row = (text, s.steps * s.batch, statistics.fmean(seconds), statistics.fmean(ratios["ddpm"]),
                max(ratios["ddpm"]), sum(r <= 2 for r in ratios["ddpm"]), len(ratios["ddpm"]),
                statistics.fmean(ratios["x0"]), statistics.fmean(ratios["ddim"]),

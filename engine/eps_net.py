@@ -21,10 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.eps_mlp import ema_decay  # noqa: F401  (the EMA's ramp, one definition for both backends)
 from engine.errors import InvalidInput
 from engine.settings import SEED, Spec, check_fields, setting
 from engine.toy2d import DATASETS, DEFAULT_N, Standardizer, make_dataset
@@ -140,14 +142,46 @@ def build_model(settings: RecipeSettings) -> "torch.nn.Module":
 
 @dataclass(frozen=True)
 class TrainedEps:
+    """A trained ε̂θ with the settings that made it. ``net`` is what sampling calls: an
+    engine.eps_mlp.EpsMLP (numpy: the fast recipe trained on the CPU, no torch) or build_model's torch
+    module (the faithful recipe, a GPU, a loaded checkpoint); ``model`` is always the torch module
+    (for a checkpoint), made from the numpy weights when first asked for."""
+
     settings: RecipeSettings
-    model: Any
+    net: Any
     standardizer: Standardizer
     schedule: Schedule
     outcome: TrainOutcome | None = None
     device: str = "cpu"
 
+    @property
+    def is_numpy(self) -> bool:
+        from engine.eps_mlp import EpsMLP
+
+        return isinstance(self.net, EpsMLP)
+
+    @cached_property
+    def model(self) -> "torch.nn.Module":
+        """build_model's torch module holding these weights (the numpy net's: eval mode, on ``device``)."""
+        if not self.is_numpy:
+            return self.net
+        model = build_model(self.settings)
+        model.load_state_dict(self.net.state_dict())
+        return model.eval().to(self.device)
+
     def eps_fn(self, batch: int = 1 << 15) -> Callable[[np.ndarray, int], np.ndarray]:
+        """ε̂θ as a numpy function ε̂(x, t) of points x (n, 2) and one integer t, for engine.vp.sample."""
+        if self.is_numpy:
+            net = self.net
+
+            def eps_np(x: np.ndarray, t: int) -> np.ndarray:
+                out = np.empty(np.shape(x))
+                for i in range(0, len(x), batch):
+                    xb = np.asarray(x[i:i + batch], dtype=np.float32)
+                    out[i:i + batch] = net(xb, np.full(len(xb), t, dtype=np.float32))
+                return out
+
+            return eps_np
         import torch
 
         model, device = self.model, self.device
@@ -179,12 +213,22 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
               on_progress: Callable[[TrainProgress], Any] | None = None,
               should_stop: Callable[[], bool] | None = None,
               on_checkpoint: Callable[[int, "TrainedEps"], None] | None = None,
-              checkpoint_every: int = 0) -> TrainedEps:
+              checkpoint_every: int = 0, backend: str | None = None) -> TrainedEps:
     """Minimise E‖ε − ε̂θ(√ᾱt x0 + √(1−ᾱt) ε, t)‖² with the recipe's data order, t range, rate.
 
     ``on_checkpoint(step, trained)`` is called every ``checkpoint_every`` steps (for the benchmark's
     quality-against-time curve); it runs inside the training loop's time.
+
+    backend "numpy" (the default for the fast recipe on the CPU: engine.eps_mlp, no torch imported) or
+    "torch" (the faithful recipe — the notebook's torch code — and any recipe on a GPU): the same
+    network, loss, Adam, rate and average; their random draws differ.
     """
+    backend = backend or ("numpy" if device == "cpu" and settings.recipe == "fast" else "torch")
+    if backend not in ("numpy", "torch"):
+        raise InvalidInput(f"backend must be 'numpy' or 'torch', got {backend!r}")
+    if backend == "numpy":
+        return _train_numpy(settings, threads=threads, device=device, on_progress=on_progress,
+                            should_stop=should_stop, on_checkpoint=on_checkpoint, checkpoint_every=checkpoint_every)
     import torch
 
     dev = torch_setup(threads, device, settings.seed)
@@ -270,10 +314,57 @@ def train_eps(settings: RecipeSettings, *, threads: int = DEFAULT_THREADS, devic
     return replace(trained_view, outcome=outcome)
 
 
-def ema_decay(decay: float, updates: int) -> float:
-    """The EMA's weight on the old average at the k-th update: d_k = min(decay, (1 + k)/(10 + k)),
-    ramped up from 0 so that early averages are not stale."""
-    return min(decay, (1 + updates) / (10 + updates))
+def _train_numpy(settings: RecipeSettings, *, threads: int, device: str,
+                 on_progress: Callable[[TrainProgress], Any] | None,
+                 should_stop: Callable[[], bool] | None,
+                 on_checkpoint: Callable[[int, "TrainedEps"], None] | None, checkpoint_every: int) -> TrainedEps:
+    """train_eps with engine.eps_mlp (the fast recipe on the CPU; numpy's BLAS held to ``threads``)."""
+    from engine.blas import set_blas_threads
+    from engine.eps_mlp import train_fast
+
+    if device != "cpu":
+        raise InvalidInput(f"the numpy backend trains on the CPU only, not on {device!r}")
+    if settings.recipe != "fast":
+        raise InvalidInput("the numpy backend trains the fast recipe only; the faithful one is the notebook's torch code")
+    if threads < 1:
+        raise InvalidInput(f"threads must be ≥ 1, got {threads}")
+    if settings.total_steps < 1:
+        raise InvalidInput(f"steps must be ≥ 1, got {settings.total_steps}")
+    set_blas_threads(threads)
+    data, standardizer = load_data(settings)
+    schedule = make_schedule(settings.schedule, settings.T, settings.s)
+    view = on_checkpoint and (lambda step, net: on_checkpoint(step, TrainedEps(settings, net, standardizer, schedule)))
+    net, outcome = train_fast(settings, data, schedule.alpha_bar, on_progress=on_progress, should_stop=should_stop,
+                              on_checkpoint=view, checkpoint_every=checkpoint_every, draw_steps=DRAW_STEPS,
+                              draw_points=DRAW_POINTS)
+    return TrainedEps(settings, net, standardizer, schedule, outcome, "cpu")
+
+
+class TorchDraws:
+    """The random numbers the torch backend of train_eps draws (fast recipe), in its order, answered to
+    engine.eps_mlp.train_fast's rng calls: the module's initial weights for each Linear's uniform draw,
+    then per draw the minibatch indices, the t's and the ε's from a torch.Generator seeded as train_eps
+    seeds its own. With it the numpy trainer sees exactly the torch trainer's numbers (tests, bench/)."""
+
+    def __init__(self, settings: RecipeSettings) -> None:
+        import torch
+
+        torch.manual_seed(settings.seed)  # as torch_setup: the module's initial weights
+        self.init = [p.detach().numpy().ravel().copy() for p in build_model(settings).parameters()]
+        self.gen = torch.Generator().manual_seed(settings.seed)
+
+    def uniform(self, low: float, high: float, size: int) -> np.ndarray:
+        return self.init.pop(0)
+
+    def integers(self, low: int, high: int, size: tuple[int, ...]) -> np.ndarray:
+        import torch
+
+        return torch.randint(low, high, size, generator=self.gen).numpy()
+
+    def standard_normal(self, size: tuple[int, ...], dtype=None) -> np.ndarray:
+        import torch
+
+        return torch.randn(*size, generator=self.gen).numpy()
 
 
 def ema_update(averaged: list, current: list, d: float) -> None:
@@ -294,7 +385,8 @@ def check_fits(settings: RecipeSettings, state_dict: dict) -> None:
 
 
 def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu") -> TrainedEps:
-    """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed)."""
+    """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed).
+    The fast recipe on the CPU samples with the numpy net (engine.eps_mlp), as after training."""
     from engine.checkpoint import load_weights
 
     model = build_model(settings)
@@ -302,6 +394,15 @@ def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu"
     model.eval()
     raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
     schedule = make_schedule(settings.schedule, settings.T, settings.s)
+    if device == "cpu" and settings.recipe == "fast":
+        from engine.blas import set_blas_threads
+        from engine.eps_mlp import EpsMLP
+
+        set_blas_threads(DEFAULT_THREADS)
+        trained = TrainedEps(settings, EpsMLP.from_state_dict(model.state_dict()), Standardizer.fit(raw), schedule,
+                             None, device)
+        trained.__dict__["model"] = model  # the torch module itself (cached_property's slot)
+        return trained
     return TrainedEps(settings, model.to(device), Standardizer.fit(raw), schedule, None, device)
 
 

@@ -37,9 +37,30 @@ def short_run():
     return train_eps(fast(steps=400, n_data=20_000, seed=1))
 
 
-def test_a_short_run_beats_the_gaussian_clearly(short_run):
-    assert short_run.outcome.status == "done" and short_run.outcome.steps_done == 400
-    ev = evaluate(short_run, n=1500, seed=2, frame_points=50)
+def _short_run_on_torchs_draws(settings):
+    """The numpy trainer (the default on the CPU) fed the torch trainer's own random numbers."""
+    from engine.eps_mlp import train_fast
+    from engine.eps_net import TorchDraws, TrainedEps, load_data
+    from engine.vp import make_schedule
+
+    data, std = load_data(settings)
+    schedule = make_schedule(settings.schedule, settings.T, settings.s)
+    net, outcome = train_fast(settings, data, schedule.alpha_bar, rng=TorchDraws(settings))
+    return TrainedEps(settings, net, std, schedule, outcome)
+
+
+# The threshold is a property of one seed's random stream: over seeds 0–11 the 400-step run's worst
+# sampler scatters from 0.14 to 0.69 × the Gaussian, and 0.35 is near the median (torch's stream passes
+# 9 of 12 seeds, numpy's own 6 of 12, with means 0.339 and 0.362 — within their spread). Fed the same
+# draws, the two trainers give the same numbers (mean 0.343 against 0.339; bench/p5_same_stream.py): so
+# this checks both trainers on the stream the threshold was set on (seed 1: 0.30 and 0.29), and
+# test_fast_recipe_reaches_the_floor_on_average checks the numpy trainer on its own stream.
+@pytest.mark.parametrize("trainer", ["torch", "numpy on torch's draws"])
+def test_a_short_run_beats_the_gaussian_clearly(trainer):
+    settings = fast(steps=400, n_data=20_000, seed=1)
+    run = train_eps(settings, backend="torch") if trainer == "torch" else _short_run_on_torchs_draws(settings)
+    assert run.outcome.status == "done" and run.outcome.steps_done == 400
+    ev = evaluate(run, n=1500, seed=2, frame_points=50)
     for name in ("ddpm", "x0", "ddim"):
         assert ev.get(name).energy < 0.35 * ev.gaussian.energy, (name, ev.get(name).energy, ev.gaussian.energy)
     assert ev.runs["ddpm"].frames.shape == (40, 50, 2)
