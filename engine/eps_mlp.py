@@ -25,13 +25,12 @@ Problems 3–4's engine.walk_net).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from engine.flat_net import F32, FlatAdam, FlatNet, cosine_rate
+from engine.flat_net import F32, FlatAdam, FlatNet, cosine_rate, run_flat_training
 
 EMBEDDING_WIDTH = {"sinusoidal": 16, "raw": 1}  # engine.nets.EMBEDDING_WIDTH (that module imports torch)
 LAYERS = 6  # Linear layers: the first, 4 hidden, the output
@@ -167,8 +166,9 @@ def train_fast(settings, data: np.ndarray, alpha_bar: np.ndarray, *,
     exponential moving average of the weights (settings.ema > 0) — what is returned (the net is
     the average, or the last weights when ema = 0) with the TrainOutcome.
 
-    The loop is engine.training.run_training's: stop asked before every step, progress every
-    ``report_every_s``, a non-finite loss (or weights) stops the run and restores the last good weights.
+    The loop is engine.flat_net.run_flat_training (engine.training.run_training's rules): stop asked
+    before every step, progress every ``report_every_s``, a non-finite loss (or weights) stops the run
+    and restores the last good weights.
     ``on_checkpoint(step, net)`` gets the averaged net every ``checkpoint_every`` steps. ``rng``: where
     the random numbers come from (default np.random.default_rng(settings.seed); engine.eps_net.TorchDraws
     hands it the torch trainer's own draws, to compare the two trainers on the same numbers)."""
@@ -185,55 +185,45 @@ def train_fast(settings, data: np.ndarray, alpha_bar: np.ndarray, *,
     lr0, lr_min = settings.lr, settings.lr * 0.02
     averaged = EpsMLP(net.theta.copy(), settings.hidden, settings.embedding, settings.first_activation, T) \
         if settings.ema > 0 else net
-    grad, good = np.empty_like(net.theta), net.theta.copy()
     t_low, n = (1 if settings.t_from_one else 0), len(x_all)
     per_draw = max(1, min(draw_steps, draw_points // b))
     width = 2 + EMBEDDING_WIDTH[settings.embedding]
-    losses: list[float] = []
-    status, message = "done", ""
-    start = time.perf_counter()
-    last_report = -math.inf
-    for step in range(total):
-        if should_stop is not None and should_stop():
-            status, message = "cancelled", f"cancelled after {step} of {total} steps"
-            break
+    drawn: dict[str, np.ndarray] = {}
+
+    def loss_and_grad(step: int, grad: np.ndarray) -> float:
         if step % per_draw == 0:  # per_draw steps' minibatches in one go: [xt, emb(t)] and the ε to predict
             m = min(per_draw, total - step)
             idx = rng.integers(0, n, (m, b))
             t = rng.integers(t_low, T, (m, b))
-            eps_all = rng.standard_normal((m, b, 2), dtype=F32)
+            eps = rng.standard_normal((m, b, 2), dtype=F32)
             inputs = np.empty((m, b, width), dtype=F32)
-            inputs[..., :2] = root_ab[t][..., None] * x_all[idx] + root_1m[t][..., None] * eps_all
+            inputs[..., :2] = root_ab[t][..., None] * x_all[idx] + root_1m[t][..., None] * eps
             inputs[..., 2:] = table[t]
+            drawn.update(inputs=inputs, eps=eps)
         j = step % per_draw
-        with np.errstate(all="ignore"):
-            value = net.loss_and_grad(inputs[j], eps_all[j], grad)
-        if not math.isfinite(value):
-            status = "diverged"
-            message = (f"loss became {value} at step {step + 1}: the learning rate is too large; "
-                       f"kept the weights of step {step}")
-            break
-        np.copyto(good, net.theta)  # the weights that produced this finite loss are the last good ones
-        with np.errstate(all="ignore"):
-            opt.step(grad)
+        return net.loss_and_grad(drawn["inputs"][j], drawn["eps"][j], grad)
+
+    def after_step(step: int) -> None:
         if settings.lr_decay:
             opt.lr = cosine_rate(lr0, lr_min, step + 1, total)
         if averaged is not net:
             averaged.theta += F32(1 - ema_decay(settings.ema, step + 1)) * (net.theta - averaged.theta)
-        losses.append(value)
         if on_checkpoint is not None and checkpoint_every and (step + 1) % checkpoint_every == 0 and step + 1 < total:
             on_checkpoint(step + 1, averaged)
-        now = time.perf_counter()
-        if on_progress is not None and now - last_report >= report_every_s:
-            last_report = now
-            on_progress(TrainProgress(step + 1, total, value, now - start))
+
+    def report(done: int, value: float, elapsed: float) -> None:
+        on_progress(TrainProgress(done, total, value, elapsed))
+
+    run = run_flat_training(net.theta, opt, total, loss_and_grad, after_step=after_step,
+                            report=report if on_progress is not None else None, should_stop=should_stop,
+                            report_every_s=report_every_s)
+    status, message = run.status, run.message
     if status == "diverged" or not np.isfinite(net.theta).all():
-        np.copyto(net.theta, good)
-        np.copyto(averaged.theta, good)  # as train_eps: the average is replaced by the last good weights
+        np.copyto(net.theta, run.good)
+        np.copyto(averaged.theta, run.good)  # as train_eps: the average is replaced by the last good weights
         if status != "diverged":
             status, message = "diverged", "parameters became non-finite; kept the last good weights"
-    elapsed = time.perf_counter() - start
-    final = losses[-1] if losses else math.nan
+    final = run.losses[-1] if run.losses else math.nan
     if on_progress is not None:
-        on_progress(TrainProgress(len(losses), total, final, elapsed))
-    return averaged, TrainOutcome(status, len(losses), total, final, elapsed, tuple(losses), message)
+        report(len(run.losses), final, run.seconds)
+    return averaged, TrainOutcome(status, len(run.losses), total, final, run.seconds, tuple(run.losses), message)

@@ -1,6 +1,6 @@
 """What the numpy networks (engine.walk_net for Problems 3–4, engine.eps_mlp for Problem 5) share:
 all weights in one flat float32 vector, each weight a view of it under torch's state_dict name and
-shape, torch.nn.Linear's initialisation, and Adam on the flat vector.
+shape, torch.nn.Linear's initialisation, Adam on the flat vector and the training loop around it.
 
 One flat vector makes Adam, the moving average of the weights and the copies of the last good (or
 best) weights one array operation each, whatever the number of layers. A checkpoint stays a torch
@@ -11,7 +11,9 @@ torch state_dict (or plain arrays) back.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -111,3 +113,62 @@ def cosine_rate(lr0: float, lr_min: float, k: int, total: int) -> float:
     (engine.training.CosineRate, torch's CosineAnnealingLR in closed form)."""
     total = max(int(total), 1)
     return lr_min + (lr0 - lr_min) * 0.5 * (1 + math.cos(math.pi * min(k, total) / total))
+
+
+@dataclass(frozen=True)
+class FlatRun:
+    """How run_flat_training ended: status "done", "cancelled" or "diverged" (with ``message``; a
+    ``stop_on`` stop leaves it to the caller), each step's loss, the seconds, and the last good
+    weights (those that gave the last finite loss, before its update)."""
+
+    status: str
+    message: str
+    losses: list[float]
+    seconds: float
+    good: np.ndarray
+
+
+def run_flat_training(theta: np.ndarray, opt: FlatAdam, steps: int,
+                      loss_and_grad: Callable[[int, np.ndarray], float], *,
+                      after_step: Callable[[int], None] | None = None,
+                      stop_on: Callable[[int, float], bool] | None = None,
+                      report: Callable[[int, float, float], None] | None = None,
+                      should_stop: Callable[[], bool] | None = None, report_every_s: float = 0.05) -> FlatRun:
+    """The loop of engine.training.run_training for a numpy net whose weights are the flat ``theta``:
+    θ ← Adam(θ, ∂L/∂θ) for ``steps`` steps, L and ∂L/∂θ from ``loss_and_grad(step, grad)`` (writes grad).
+
+    ``should_stop()`` is asked before every step (→ "cancelled"); ``stop_on(step, L)`` after each loss
+    (True → "diverged", the caller says why: a blow-up guard); a non-finite L stops the run
+    ("diverged"); ``after_step(step)`` runs after each update (rate, moving average); ``report(steps
+    done, L, seconds)`` at most every ``report_every_s``. Floating-point warnings are silenced inside
+    (a diverging run is caught by its loss). The caller restores ``FlatRun.good`` as it needs."""
+    grad, good = np.empty_like(theta), theta.copy()
+    losses: list[float] = []
+    status, message = "done", ""
+    start = time.perf_counter()
+    last_report = -math.inf
+    for step in range(steps):
+        if should_stop is not None and should_stop():
+            status, message = "cancelled", f"cancelled after {step} of {steps} steps"
+            break
+        with np.errstate(all="ignore"):
+            value = loss_and_grad(step, grad)
+        if stop_on is not None and stop_on(step, value):
+            status = "diverged"
+            break
+        if not math.isfinite(value):
+            status = "diverged"
+            message = (f"loss became {value} at step {step + 1}: the learning rate is too large; "
+                       f"kept the weights of step {step}")
+            break
+        np.copyto(good, theta)  # the weights that produced this finite loss are the last good ones
+        with np.errstate(all="ignore"):
+            opt.step(grad)
+            if after_step is not None:
+                after_step(step)
+        losses.append(value)
+        now = time.perf_counter()
+        if report is not None and now - last_report >= report_every_s:
+            last_report = now
+            report(step + 1, value, now - start)
+    return FlatRun(status, message, losses, time.perf_counter() - start, good)

@@ -411,11 +411,13 @@ def ema_decay(step: int) -> float:
 
 def _train_numpy(settings: TrainSettings, *, on_progress: Callable[[TrainProgress], Any] | None = None,
                  should_stop: Callable[[], bool] | None = None, report_every_s: float = 0.05) -> TrainedScore:
-    """train_score on the CPU with engine.walk_net: the loop of engine.training.run_training (stop asked
-    before every step, progress every report_every_s, a non-finite loss restores the last good weights)
-    and BlowUpGuard's rule (a loss > FACTOR × the lowest restores the weights of the lowest)."""
+    """train_score on the CPU with engine.walk_net: the loop of engine.training.run_training
+    (engine.flat_net.run_flat_training: stop asked before every step, progress every report_every_s, a
+    non-finite loss restores the last good weights) and BlowUpGuard's rule (a loss > FACTOR × the
+    lowest restores the weights of the lowest)."""
+    from engine.flat_net import FlatAdam, run_flat_training
     from engine.training import TrainOutcome
-    from engine.walk_net import FlatAdam, WalkNet
+    from engine.walk_net import WalkNet
 
     if settings.steps < 1:
         raise InvalidInput(f"steps must be ≥ 1, got {settings.steps}")
@@ -427,72 +429,60 @@ def _train_numpy(settings: TrainSettings, *, on_progress: Callable[[TrainProgres
     lr0, lr_min, steps = settings.lr, settings.lr * 0.05, settings.steps
     T, n = setup.T, settings.batch
     to_homework = (1.0 / (T * t_probabilities(T, settings.loss))).astype(np.float32)
-    grad = np.empty_like(net.theta)
     ema = net.theta.copy()
-    good, best_theta = net.theta.copy(), net.theta.copy()
-    best, best_step, tripped = math.inf, -1, None
-    losses: list[float] = []
+    best_theta = net.theta.copy()
+    guard: dict[str, Any] = {"best": math.inf, "best_step": -1, "tripped": None}
     homework_losses: list[float] = []
-    status, message = "done", ""
-    start = time.perf_counter()
-    last_report = -math.inf
+    block: dict[str, Any] = {}
 
-    def report(step: int, now: float) -> None:
-        if on_progress is not None:
-            loss = homework_losses[step - 1] if step > 0 else math.nan
-            on_progress(TrainProgress(step, steps, loss, now - start))
-
-    for step in range(steps):
-        if should_stop is not None and should_stop():
-            status, message = "cancelled", f"cancelled after {step} of {steps} steps"
-            break
+    def loss_and_grad(step: int, grad: np.ndarray) -> float:
         if step % BLOCK == 0:  # the random draws of BLOCK steps at once (one numpy call each, not BLOCK)
             rows = min(BLOCK, steps - step)
             ts = _sample_t_np(T, n, rng, settings.loss, rows)
             targets, xts, cs = _pairs_np(settings, setup.p0, rng, ts)
             ws = None if settings.loss == "homework" else (v0 + ts * np.float32(settings.sigma2)) / (cs * cs)
-            to_hw = to_homework[ts.astype(np.intp) - 1]
-        i = step % BLOCK
-        t, target, xt, c = ts[i], targets[i], xts[i], cs[i]
-        with np.errstate(all="ignore"):
-            value, ell = net.loss_and_grad(xt, t, target, c, None if ws is None else ws[i], grad)
-            homework_losses.append(float(np.dot(ell, to_hw[i])) / n)
-        if math.isfinite(value) and value > BlowUpGuard.FACTOR * best:
-            tripped = (step, value)
-            status = "diverged"
-            break
-        if not math.isfinite(value):
-            status = "diverged"
-            message = (f"loss became {value} at step {step + 1}: the learning rate is too large; "
-                       f"kept the weights of step {step}")
-            break
-        if value < best:  # these weights (before this step's update) gave the lowest loss yet
-            best, best_step = value, step
+            block.update(ts=ts, targets=targets, xts=xts, cs=cs, ws=ws, to_hw=to_homework[ts.astype(np.intp) - 1])
+        i, b = step % BLOCK, block
+        value, ell = net.loss_and_grad(b["xts"][i], b["ts"][i], b["targets"][i], b["cs"][i],
+                                       None if b["ws"] is None else b["ws"][i], grad)
+        homework_losses.append(float(np.dot(ell, b["to_hw"][i])) / n)
+        return value
+
+    def blown_up(step: int, value: float) -> bool:
+        if math.isfinite(value) and value > BlowUpGuard.FACTOR * guard["best"]:
+            guard["tripped"] = (step, value)
+            return True
+        if value < guard["best"]:  # these weights (before this step's update) gave the lowest loss yet
+            guard.update(best=value, best_step=step)
             np.copyto(best_theta, net.theta)
-        np.copyto(good, net.theta)  # the weights that produced this finite loss are the last good ones
-        with np.errstate(all="ignore"):
-            opt.step(grad)
-            ema += (1 - ema_decay(step)) * (net.theta - ema)
+        return False
+
+    def after_step(step: int) -> None:
+        ema[...] += (1 - ema_decay(step)) * (net.theta - ema)
         opt.lr = lr_min + (lr0 - lr_min) * 0.5 * (1 + math.cos(math.pi * min(step + 1, steps) / steps))
-        losses.append(value)
-        now = time.perf_counter()
-        if on_progress is not None and now - last_report >= report_every_s:
-            last_report = now
-            report(step + 1, now)
+
+    def report(done: int, value: float, elapsed: float) -> None:
+        if on_progress is not None:
+            on_progress(TrainProgress(done, steps, homework_losses[done - 1] if done > 0 else math.nan, elapsed))
+
+    run = run_flat_training(net.theta, opt, steps, loss_and_grad, after_step=after_step, stop_on=blown_up,
+                            report=report if on_progress is not None else None, should_stop=should_stop,
+                            report_every_s=report_every_s)
+    status, message, losses = run.status, run.message, run.losses
     if status != "diverged":
         np.copyto(net.theta, ema)
-    if tripped is not None:
+    if guard["tripped"] is not None:
         np.copyto(net.theta, best_theta)
-        message = (f"loss jumped to {tripped[1]:.3g} at step {tripped[0] + 1} (lowest {best:.3g}): the learning "
-                   f"rate is too large; kept the weights of step {best_step}")
+        step, value = guard["tripped"]
+        message = (f"loss jumped to {value:.3g} at step {step + 1} (lowest {guard['best']:.3g}): the learning "
+                   f"rate is too large; kept the weights of step {guard['best_step']}")
     elif status == "diverged" or not np.isfinite(net.theta).all():
-        np.copyto(net.theta, good)
+        np.copyto(net.theta, run.good)
         if status != "diverged":
             status, message = "diverged", "parameters became non-finite; kept the last good weights"
-    elapsed = time.perf_counter() - start
-    report(len(losses), time.perf_counter())
-    outcome = TrainOutcome(status, len(losses), steps, losses[-1] if losses else math.nan, elapsed, tuple(losses),
-                           message)
+    report(len(losses), math.nan, run.seconds)
+    outcome = TrainOutcome(status, len(losses), steps, losses[-1] if losses else math.nan, run.seconds,
+                           tuple(losses), message)
     return TrainedScore(settings, net, outcome, "cpu", tuple(homework_losses[:len(losses)]))
 
 

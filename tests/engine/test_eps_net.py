@@ -119,3 +119,20 @@ def test_samplers_in_threads_and_the_data_side_ahead_give_the_same_numbers(short
     assert two.samplers == one.samplers and two.floor == one.floor and two.gaussian == one.gaussian
     for name in ("ddpm", "x0", "ddim"):
         np.testing.assert_array_equal(two.runs[name].x0, one.runs[name].x0)
+
+
+def test_fast_recipe_reaches_the_floor_on_average():
+    """Issue 11's quality goal for the default recipe and its default trainer (numpy on the CPU, its own
+    random stream), at the default seed on each data set: DDPM within 2× the fresh-data floor on
+    average, no data set past 3×. One run's ratio is not the measure: for one trained model it
+    scatters 0.85–3.45 with the sampling seed alone (4,000 samples), so a single data set's number
+    is held to 3× and the mean over the four to 2× (docs/sweep_p5.md: 24 runs, numpy 1.96 vs torch 1.86)."""
+    from engine.toy2d import DATASETS
+
+    ratios = {}
+    for dataset in DATASETS:
+        trained = train_eps(fast(dataset=dataset))
+        assert type(trained.net).__name__ == "EpsMLP" and trained.outcome.status == "done"
+        ev = evaluate(trained, n=4000, seed=0, frame_points=1, floor_pairs=0, samplers=("ddpm",))
+        ratios[dataset] = ev.get("ddpm").energy / ev.floor.energy
+    assert np.mean(list(ratios.values())) <= 2.0 and max(ratios.values()) <= 3.0, ratios
