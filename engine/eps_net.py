@@ -12,8 +12,13 @@ its 10,000 samples, NOTEBOOK_SAMPLES; the data draw and the random numbers are o
 ``fast`` (the default) is what we would do on a CPU: 2,000 random minibatches of 640 (drawn 250
 steps at a time), t ~ U{1, …, T−1} (the steps the sampler uses), a sinusoidal embedding of t, a ReLU
 after the first layer, 40 hidden units instead of 64, a larger rate decayed by a cosine, sampling
-with an exponential moving average of the weights, one torch thread (measured fastest here; see
+with an exponential moving average of the weights, one thread (measured fastest here; see
 bench/bench_p5.py; the budget from bench/sweep_p5.py, see STEPS below).
+
+Backends (train_eps): the fast recipe trains and samples in numpy on the CPU (engine.eps_mlp: the same
+network as engine.nets.EpsNet, a hand-written backward pass, no ``import torch`` — about a second of
+a fresh process — and ~1.5× fewer seconds a step than torch here); the faithful recipe is the
+notebook's torch code, and a GPU (``device="cuda"``) trains either recipe in torch.
 """
 
 from __future__ import annotations
