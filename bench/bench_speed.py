@@ -221,7 +221,7 @@ def main() -> None:
     p3 = train_score(settings, threads=1)
     with tempfile.TemporaryDirectory() as tmp:
         stored = evaluation_metrics(evaluate(p3, n=20_000, seed=0), score_errors(p3, seed=0))
-        path = save_checkpoint(Path(tmp), "stored", CHECKPOINT_KIND["p3"], p3.model.state_dict(), settings.as_dict(),
+        path = save_checkpoint(Path(tmp), "stored", CHECKPOINT_KIND["p3"], p3.state_dict(), settings.as_dict(),
                                stored)
         start = time.perf_counter()
         ck = load_checkpoint(path, CHECKPOINT_KIND["p3"])
@@ -230,7 +230,7 @@ def main() -> None:
         add("load a saved P3 model + its stored evaluation", time.perf_counter() - start,
             f"learned W1 sto {ev.row('learned', 'stochastic').w1:.3f} det {ev.row('learned', 'deterministic').w1:.3f}",
             "≤ 1 s")
-        path = save_checkpoint(Path(tmp), "bench", CHECKPOINT_KIND["p3"], p3.model.state_dict(), settings.as_dict())
+        path = save_checkpoint(Path(tmp), "bench", CHECKPOINT_KIND["p3"], p3.state_dict(), settings.as_dict())
         start = time.perf_counter()
         ck = load_checkpoint(path, CHECKPOINT_KIND["p3"])
         model = load_trained(TrainSettings.from_saved(ck.settings), ck.state_dict)
