@@ -170,9 +170,16 @@ class TrainedEps:
         """build_model's torch module holding these weights (the numpy net's: eval mode, on ``device``)."""
         if not self.is_numpy:
             return self.net
+        from engine.checkpoint import as_tensors
+
         model = build_model(self.settings)
-        model.load_state_dict(self.net.state_dict())
+        model.load_state_dict(as_tensors(self.net.state_dict()))
         return model.eval().to(self.device)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The weights to save (EpsNet's names; the numpy net's arrays — saving then imports no torch —
+        or the torch module's tensors; engine.checkpoint stores them as arrays)."""
+        return self.net.state_dict() if self.is_numpy else self.model.state_dict()
 
     def eps_fn(self, batch: int = 1 << 15) -> Callable[[np.ndarray, int], np.ndarray]:
         """ε̂θ as a numpy function ε̂(x, t) of points x (n, 2) and one integer t, for engine.vp.sample."""
@@ -381,33 +388,45 @@ def ema_update(averaged: list, current: list, d: float) -> None:
         torch._foreach_lerp_(averaged, current, 1 - d)
 
 
-def check_fits(settings: RecipeSettings, state_dict: dict) -> None:
+def expected_weights(settings: RecipeSettings) -> dict[str, np.ndarray]:
+    """The names and shapes of build_model's weights, with its buffers (freqs, T), as arrays — what a
+    checkpoint must hold to fit these settings (built without torch: engine.eps_mlp has EpsNet's names)."""
+    from engine.eps_mlp import EpsMLP, shapes
+    from engine.flat_net import FlatNet
+
+    size = FlatNet.count(shapes(settings.hidden, settings.embedding))
+    return EpsMLP(np.zeros(size), settings.hidden, settings.embedding, settings.first_activation,
+                  settings.T).state_dict()
+
+
+def check_fits(settings: RecipeSettings, state_dict: dict, *, finite: bool = False) -> None:
     """InvalidInput (one line) unless these weights fit the model these settings build (names,
     shapes, the T buffer) — cheap enough to ask before changing anything."""
     from engine.checkpoint import check_weights
 
-    check_weights(build_model(settings), state_dict, finite=False)
+    check_weights(expected_weights(settings), state_dict, finite=finite, buffers=("freqs", "T"))
 
 
 def load_trained(settings: RecipeSettings, state_dict: dict, device: str = "cpu") -> TrainedEps:
-    """Rebuild a trained ε-network from a checkpoint's weights (the data is regenerated from the seed).
-    The fast recipe on the CPU samples with the numpy net (engine.eps_mlp), as after training."""
-    from engine.checkpoint import load_weights
-
-    model = build_model(settings)
-    load_weights(model, state_dict)  # shapes and finite values checked first: one line, nothing changed
-    model.eval()
+    """Rebuild a trained ε-network from a checkpoint's weights (arrays or tensors, checked first: one
+    line, nothing changed; the data is regenerated from the seed). The fast recipe on the CPU samples
+    with the numpy net (engine.eps_mlp), as after training, and imports no torch (``model`` is made
+    when asked for); otherwise the weights go into build_model's torch module."""
     raw = make_dataset(settings.dataset, settings.n_data, settings.seed)
     schedule = make_schedule(settings.schedule, settings.T, settings.s)
     if device == "cpu" and settings.recipe == "fast":
         from engine.blas import set_blas_threads
         from engine.eps_mlp import EpsMLP
 
+        check_fits(settings, state_dict, finite=True)
         set_blas_threads(DEFAULT_THREADS)
-        trained = TrainedEps(settings, EpsMLP.from_state_dict(model.state_dict()), Standardizer.fit(raw), schedule,
-                             None, device)
-        trained.__dict__["model"] = model  # the torch module itself (cached_property's slot)
-        return trained
+        net = EpsMLP.from_state_dict(state_dict, settings.first_activation)
+        return TrainedEps(settings, net, Standardizer.fit(raw), schedule, None, device)
+    from engine.checkpoint import load_weights
+
+    model = build_model(settings)
+    load_weights(model, state_dict)  # shapes and finite values checked first: one line, nothing changed
+    model.eval()
     return TrainedEps(settings, model.to(device), Standardizer.fit(raw), schedule, None, device)
 
 

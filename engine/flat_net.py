@@ -3,9 +3,9 @@ all weights in one flat float32 vector, each weight a view of it under torch's s
 shape, torch.nn.Linear's initialisation, Adam on the flat vector and the training loop around it.
 
 One flat vector makes Adam, the moving average of the weights and the copies of the last good (or
-best) weights one array operation each, whatever the number of layers. A checkpoint stays a torch
-file: :meth:`FlatNet.state_dict` imports torch only when asked, and :meth:`FlatNet.arrays` reads a
-torch state_dict (or plain arrays) back.
+best) weights one array operation each, whatever the number of layers. :meth:`FlatNet.state_dict`
+gives the arrays a checkpoint stores (engine.checkpoint: npz, no torch) under the torch module's
+names, and :meth:`FlatNet.arrays` reads a state_dict of arrays or torch tensors back.
 """
 
 from __future__ import annotations
@@ -61,12 +61,11 @@ class FlatNet:
         return np.concatenate(parts)
 
     # ---- torch's names (checkpoints) -----------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """The buffers, then the weights, as torch tensors under the torch module's names (imports torch)."""
-        import torch
-
-        out = {k: torch.from_numpy(np.array(v, dtype=F32)) for k, v in self.buffers.items()}
-        out.update({k: torch.from_numpy(p.copy()) for k, p in zip(self.keys, self.params)})
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The buffers, then the weights, as float32 arrays (copies) under the torch module's names and
+        shapes (buffers of shape () for scalars) — what engine.checkpoint saves; no torch imported."""
+        out = {k: np.array(v, dtype=F32) for k, v in self.buffers.items()}
+        out.update({k: p.copy() for k, p in zip(self.keys, self.params)})
         return out
 
     @staticmethod

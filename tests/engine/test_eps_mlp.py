@@ -43,8 +43,9 @@ def test_forward_is_the_torch_network(settings):
     np.testing.assert_allclose(net.inputs(x, t), ref_in, rtol=1e-5, atol=2e-6)
     np.testing.assert_allclose(net(x, t), ref, rtol=1e-4, atol=1e-5)
     assert list(net.state_dict()) == list(model.state_dict())  # torch's names, in torch's order
-    for k, v in net.state_dict().items():
-        assert v.shape == model.state_dict()[k].shape and torch.equal(v, model.state_dict()[k]), k
+    for k, v in net.state_dict().items():  # arrays (a checkpoint is npz), equal to the module's tensors
+        assert isinstance(v, np.ndarray) and v.dtype == np.float32, k
+        np.testing.assert_array_equal(v, model.state_dict()[k].numpy(), err_msg=k)
     back = EpsMLP.from_state_dict(net.state_dict())
     np.testing.assert_array_equal(back.theta, net.theta)
 
