@@ -142,3 +142,21 @@ def test_p5_fast_on_the_command_line_imports_no_torch():
     assert result["steps_done"] == 30 and result["settings"]["recipe"] == "fast"
     assert set(result["quality"]) == {"ddpm", "x0", "ddim"}
     assert out.stderr.strip().endswith("NO TORCH"), out.stderr[-300:]
+
+
+def test_fast_model_saved_and_reloaded_without_torch(tmp_path):
+    """A fast-recipe model trained on the CPU is saved (npz) and reloaded with the same ε̂, all without
+    importing torch (the checkpoint's weights are the numpy net's arrays under EpsNet's names)."""
+    code = (f"import sys\nimport numpy as np\nfrom pathlib import Path\n"
+            "from engine.checkpoint import load_checkpoint, save_checkpoint\n"
+            "from engine.eps_net import CHECKPOINT_KIND, fast, load_trained, train_eps\n"
+            "trained = train_eps(fast(steps=20, n_data=1000, hidden=8))\n"
+            f"path = save_checkpoint(Path({str(tmp_path)!r}), 'm', CHECKPOINT_KIND, trained.state_dict(), "
+            "trained.settings.as_dict())\n"
+            "again = load_trained(trained.settings, load_checkpoint(path, CHECKPOINT_KIND).state_dict)\n"
+            "x = np.random.default_rng(0).normal(size=(9, 2))\n"
+            "same = np.array_equal(again.eps_fn()(x, 7), trained.eps_fn()(x, 7))\n"
+            "print(path.suffix, same, 'torch' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-500:]
+    assert out.stdout.split() == [".npz", "True", "False"], out.stdout
