@@ -4,7 +4,8 @@ For every recipe variant × data set × seed: train (one torch thread), then sam
 DDPM, the x0 sampler and DDIM and measure each one's energy distance against 4,000 fresh points,
 as a ratio to the fresh-data floor (its expectation, as `hw7-tui p5` reports it). The goal
 (issue 11) is DDPM ≤ 2× the floor; the cost is counted in samples pushed through the network
-(steps × batch) and in training seconds (noisy on a shared machine). Run:
+(steps × batch), in training seconds (noisy on a shared machine) and in CPU ms per step (the median over
+the variant's runs of time.process_time around train_eps, one thread: less sensitive to the load). Run:
     .venv/bin/python bench/sweep_p5.py [--variants "steps=1000;steps=2000,batch=256"] [--seeds 0,1,2]
         [--datasets swiss_roll,two_moons,...] [--backends numpy,torch]
 --backends: train each variant with each of engine.eps_net.train_eps's backends (numpy: engine.eps_mlp,
@@ -63,11 +64,13 @@ def main() -> None:
         over = parse_variant(text)
         ratios: dict[str, list[float]] = {"ddpm": [], "x0": [], "ddim": []}
         per_data: dict[str, list[float]] = {d: [] for d in datasets}
-        seconds = []
+        seconds, cpu_ms = [], []
         for dataset in datasets:
             for seed in seeds:
                 settings = fast(dataset=dataset, seed=seed, **over)
+                cpu = time.process_time()
                 trained = train_eps(settings, threads=1, backend=backend)
+                cpu_ms.append((time.process_time() - cpu) * 1000 / max(trained.outcome.steps_done, 1))
                 seconds.append(trained.outcome.seconds)
                 ev = evaluate(trained, n=N, seed=seed, frame_points=1, floor_pairs=0)
                 for q in ev.samplers:
@@ -79,22 +82,21 @@ def main() -> None:
         row = (text, s.steps * s.batch, statistics.fmean(seconds), statistics.fmean(ratios["ddpm"]),
                max(ratios["ddpm"]), sum(r <= 2 for r in ratios["ddpm"]), len(ratios["ddpm"]),
                statistics.fmean(ratios["x0"]), statistics.fmean(ratios["ddim"]),
-               {d: statistics.fmean(v) for d, v in per_data.items()})
+               {d: statistics.fmean(v) for d, v in per_data.items()}, statistics.median(cpu_ms))
         rows.append(row)
-        print(f"{text:45s} {row[1]/1e6:5.2f} M samples  {row[2]:5.2f} s  DDPM mean {row[3]:.2f} worst {row[4]:.2f} "
+        print(f"{text:45s} {row[1]/1e6:5.2f} M samples  {row[2]:5.2f} s  {row[10]:.3f} CPU ms/step  DDPM mean {row[3]:.2f} worst {row[4]:.2f} "
               f"≤2: {row[5]}/{row[6]}  x0 {row[7]:.2f}  DDIM {row[8]:.2f}  "
               + " ".join(f"{d[:6]} {v:.2f}" for d, v in row[9].items()), flush=True)
         if args.each:
             print("    each seed, DDPM/floor: " + "; ".join(f"{d}: " + " ".join(f"{v:.2f}" for v in per_data[d])
                                                          for d in datasets), flush=True)
     print(f"\nseeds {seeds}, data sets {datasets}, {N:,} samples vs {N:,} fresh points, ratio to the floor's expectation")
-    print("| variant (overrides of the fast recipe) | samples (M) | train s | DDPM mean | DDPM worst | DDPM ≤ 2× | x0 mean "
+    print("| variant (overrides of the fast recipe) | samples (M) | train s | CPU ms/step | DDPM mean | DDPM worst | DDPM ≤ 2× | x0 mean "
           "| DDIM mean | " + " | ".join(d for d in datasets) + " |")
-    print("|---" * (9 + len(datasets)) + "|")
+    print("|---" * (10 + len(datasets)) + "|")
     for r in rows:
-        print(f"| {r[0]} | {r[1] / 1e6:.2f} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]}/{r[6]} | {r[7]:.2f} | "
+        print(f"| {r[0]} | {r[1] / 1e6:.2f} | {r[2]:.2f} | {r[10]:.3f} | {r[3]:.2f} | {r[4]:.2f} | {r[5]}/{r[6]} | {r[7]:.2f} | "
               f"{r[8]:.2f} | " + " | ".join(f"{v:.2f}" for v in r[9].values()) + " |")
-    _ = time
 
 
 if __name__ == "__main__":
