@@ -7,7 +7,7 @@ as a ratio to the fresh-data floor (its expectation, as `hw7-tui p5` reports it)
 (steps × batch), in training seconds (noisy on a shared machine) and in CPU ms per step (the median over
 the variant's runs of time.process_time around train_eps, one thread: less sensitive to the load). Run:
     .venv/bin/python bench/sweep_p5.py [--variants "steps=1000;steps=2000,batch=256"] [--seeds 0,1,2]
-        [--datasets swiss_roll,two_moons,...] [--backends numpy,torch]
+        [--datasets swiss_roll,two_moons,...] [--backends numpy,torch] [--each] [--sample-seeds 0,1,...]
 --backends: train each variant with each of engine.eps_net.train_eps's backends (numpy: engine.eps_mlp,
 the CPU default of the fast recipe; torch: the former trainer) — the same recipe, different random streams.
 A variant is a comma-separated list of RecipeSettings overrides of the fast recipe (`;` between variants).
@@ -52,11 +52,15 @@ def main() -> None:
     ap.add_argument("--datasets", default=",".join(DATASETS))
     ap.add_argument("--each", action="store_true", help="also print each seed's DDPM ratio")
     ap.add_argument("--backends", default="numpy", help="comma-separated: numpy, torch")
+    ap.add_argument("--sample-seeds", default="",
+                    help="comma-separated: also evaluate each trained model's DDPM with these sampling seeds and "
+                         "print the ratios and their mean (how much of one run's ratio is the measurement itself)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
     datasets = args.datasets.split(",")
     backends = args.backends.split(",")
+    sample_seeds = [int(s) for s in args.sample_seeds.split(",") if s]
     for backend in backends:
         train_eps(fast(steps=50), threads=1, backend=backend)  # warm-up
     rows = []
@@ -76,6 +80,12 @@ def main() -> None:
                 for q in ev.samplers:
                     ratios[q.sampler].append(q.energy / ev.floor.energy)
                 per_data[dataset].append(ev.get("ddpm").energy / ev.floor.energy)
+                if sample_seeds:
+                    again = [evaluate(trained, n=N, seed=k, frame_points=1, floor_pairs=0, samplers=("ddpm",))
+                             for k in sample_seeds]
+                    each = [e.get("ddpm").energy / e.floor.energy for e in again]
+                    print(f"    {dataset} seed {seed}, one model, DDPM/floor with sampling seeds {sample_seeds}: "
+                          + " ".join(f"{v:.2f}" for v in each) + f" (mean {statistics.fmean(each):.2f})", flush=True)
         s = fast(**over)
         if len(backends) > 1:
             text = f"{text} [{backend}]"
