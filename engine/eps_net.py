@@ -9,7 +9,7 @@ its 10,000 samples, NOTEBOOK_SAMPLES; the data draw and the random numbers are o
   * the raw integer t appended to (x, y) as a third input;
   * Linear(3→64) with *no activation after it*, then 4 × [Linear(64→64) + ReLU], Linear(64→2);
   * Adam at 1e-3 and a LinearLR scheduler that is created but never stepped (the rate stays 1e-3).
-``fast`` (the default) is what we would do on a CPU: 2,000 random minibatches of 640 (drawn 250
+``fast`` (the default) is what we would do on a CPU: 3,500 random minibatches of 640 (drawn 250
 steps at a time), t ~ U{1, …, T−1} (the steps the sampler uses), a sinusoidal embedding of t, a ReLU
 after the first layer, 40 hidden units instead of 64, a larger rate decayed by a cosine, sampling
 with an exponential moving average of the weights, one thread (measured fastest here; see
@@ -56,15 +56,20 @@ SCHEDULE = Spec("schedule", "schedule", str, "cosine", choices=SCHEDULES, help="
 T_STEPS = Spec("T", "T", int, 40, 2, 1000, help="diffusion steps",
                reason="T = 1 leaves no step to learn; beyond 1000 a CPU run and its 40-frame movie stop making sense")
 S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine schedule's offset")
-# The fast recipe's budget — 2,000 steps of 640 points on a 40-wide net — was chosen by bench/sweep_p5.py
-# (seeds 0–3 × the four data sets, DDPM energy distance / the floor's expectation, 4,000 samples each;
-# tables in docs/sweep_p5.md): 1.68 on average, worst run 3.15, 11 of 16 runs within 2×, at ~75 % of the
-# CPU time per step of the former 2,000 × 512 on a 64-wide net (1.90, worst 3.96, 8 of 16, same code).
-# 32 wide × 768 measured as well (1.68, worst 2.74) but learns too slowly in its first 400 steps
+# The fast recipe's budget — 3,500 steps of 640 points on a 40-wide net — was chosen by bench/sweep_p5.py
+# (the four data sets × seeds, DDPM energy distance / the floor's expectation, 4,000 samples each; tables
+# in docs/sweep_p5.md). Round 8 (the numpy trainer, 48 runs: seeds 0–11 × the four data sets): 38 of 48
+# runs within 2×, mean 1.40, worst 4.29, against 30 of 48, 1.70, 4.07 for the former 2,000 steps, at the
+# same CPU time per step (p5 end to end 0.13–0.14× the faithful recipe's training in the same run).
+# 3,000 steps (36/48, 1.48), 3,000 with EMA 0.995 or lr 0.01, and 2,000 × 1,024 (37/48, ~1.50) cost
+# about as much and did no better; 4,000 (39/48, 1.40) is as good at 0.14–0.15× end to end. A wider net
+# or a larger batch is not free in numpy (CPU ms/step: 40 × 640 0.45, × 1,024 0.69, × 1,536 1.0;
+# 48 wide 0.57–0.59, 64 wide 0.85). Round 6 (torch, 16 runs) chose the width and batch: 32 wide × 768
+# measured as well but learns too slowly in its first 400 steps
 # (tests/engine/test_eps_net.py::test_a_short_run_beats_the_gaussian_clearly). Fewer steps (1,600,
 # 1,400, 1,000), a batch of 256, stratified t, a larger rate, a slower EMA and Min-SNR weights all
 # measured worse.
-STEPS = Spec("steps", "steps", int, 2000, 1, 10**6, help="optimizer steps (the fast recipe)",
+STEPS = Spec("steps", "steps", int, 3500, 1, 10**6, help="optimizer steps (the fast recipe)",
              reason="A million steps is hours on one CPU thread")
 EPOCHS = Spec("epochs", "epochs", int, 100, 1, 10_000, help="passes over the data (the faithful recipe)",
               reason="10,000 epochs of the notebook are days on one CPU thread")
