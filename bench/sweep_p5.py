@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-VARIANTS = ("steps=2000,hidden=64,batch=512;steps=2000,hidden=40,batch=640;steps=2000,hidden=32,batch=768;"
-            "steps=1600,hidden=32,batch=768;steps=1400,hidden=64,batch=512")
-"""The last round (docs/sweep_p5.md has every round): the former default, the new one, and its neighbours."""
+VARIANTS = "steps=2000;steps=3000;steps=3500;steps=4000;steps=2000,batch=1024"
+"""The last round (docs/sweep_p5.md has every round): the former default (2,000 steps), the new one
+(3,500), its neighbours and a larger batch at about 3,000 steps' cost."""
 N = 4000
 
 
