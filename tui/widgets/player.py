@@ -11,48 +11,18 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from rich.text import Text
 from textual.app import RenderResult
-from textual.content import Content
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.visual import RenderOptions, Visual
+from textual.visual import RenderOptions
 
 from tui.widgets.plot import DrawFn, Plot
+from tui.widgets.picture import Picture
 from tui.widgets.plot_picture import picture
 
 T = TypeVar("T")
 
 SPEEDS = (1, 2, 4, 8, 15, 20, 30)
 """Frames per second the +/- keys step through."""
-
-
-class Picture(Visual):
-    """A kept frame picture that also keeps its lines as Textual draws them: showing it again costs no
-    conversion (Text → Content → strips took 3–8 ms per panel at 120×40, every frame)."""
-
-    def __init__(self, text: Text) -> None:
-        self.text = text
-        self._strips: dict[tuple, list[Strip]] = {}
-
-    @property
-    def plain(self) -> str:
-        return self.text.plain
-
-    def render_strips(self, width: int, height: int | None, style, options: RenderOptions) -> list[Strip]:
-        if options.selection is not None:  # text being selected: drawn afresh, with the selection
-            return Content.from_rich_text(self.text).render_strips(width, height, style, options)
-        key = (width, height, style)
-        strips = self._strips.get(key)
-        if strips is None:
-            strips = self._strips[key] = Content.from_rich_text(self.text).render_strips(width, height, style, options)
-        return list(strips)
-
-    def get_optimal_width(self, rules, container_width: int) -> int:
-        return max((line.cell_len for line in self.text.split()), default=0)
-
-    def get_height(self, rules, width: int) -> int:
-        return len(self.text.split())
 
 
 class FramePlot(Plot, Generic[T]):
@@ -76,6 +46,7 @@ class FramePlot(Plot, Generic[T]):
         self._retry: Timer | None = None  # the next turn of building pictures
         self._shown_at = 0.0  # when show() last ran: while frames follow each other, playback has the turns
         self._spare = None  # a second plotext figure to build pictures in (the first holds the frame shown)
+        self.auto_links = False  # no links in a plot: Textual need not look for them in every segment, every frame
 
     def set_frames(self, frames: Sequence[T], draw: Callable[[Any, T, int], None]) -> None:
         self.frames, self._draw_frame = frames, draw
