@@ -1,7 +1,8 @@
 """Playing precomputed frames: a plot that shows frame i, and the play/pause/step/speed logic.
 
 Frames are computed once (histograms per step, by the engine); playback only picks one and
-redraws, so an animation costs one plotext render per frame.
+redraws. Each frame's picture is built once (tui.widgets.plot_picture: plotext's picture in 2–4 ms
+instead of plotext's own 12–32 ms) and kept with its Textual lines (tui.widgets.picture).
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ class FramePlot(Plot, Generic[T]):
     ``draw(plt, frame, i)`` draws one frame.
 
     Each frame's picture is built once per size, theme and marker and kept: they are built ahead of
-    the player in the event loop's idle turns (from the frame shown on), so playback only picks a picture —
-    a plotext build costs 12 ms at 80×24 and 32 ms at 120×40 per panel, which held two panels
-    under 15 frames/s. ``plt`` (what exports read) always holds the frame shown.
+    the player in the event loop's idle turns (from the frame shown on), so playback only picks a picture,
+    and a frame not built yet is built when shown — by plot_picture, 2–4 ms per panel where plotext's own
+    build took 12 ms at 80×24 and 27–32 ms at 120×40 (two panels of it held the first play at 120×40 to
+    10 frames/s). ``plt`` (what exports read) always holds the frame shown, at the size shown.
     """
 
     def __init__(self, *, title: str = "", id: str | None = None, classes: str | None = None) -> None:
@@ -79,9 +81,9 @@ class FramePlot(Plot, Generic[T]):
         if self._draw is not None and self._painted != (self._generation, self.index):
             self._paint()
             self._painted = (self._generation, self.index)
-            if self.frames and self._draw_frame is not None and self.size.area:
-                self._plot.plotsize(self.size.width, self.size.height)  # the size of the picture on screen
-                self._plot._set_size(self.size.width, self.size.height)
+        if self.frames and self._draw_frame is not None and self.size.area:
+            self._plot.plotsize(self.size.width, self.size.height)  # the size of the picture on screen
+            self._plot._set_size(self.size.width, self.size.height)
         return self._plot
 
     def render(self) -> RenderResult:
@@ -114,8 +116,8 @@ class FramePlot(Plot, Generic[T]):
         self._painted = None
 
     def _build_ahead(self) -> None:
-        """Build the frames' pictures at the current size, one per turn of the event loop (12 ms at
-        80×24, 32 ms at 120×40), from the frame shown on — only while no worker runs: beside the
+        """Build the frames' pictures at the current size and their lines, one per turn of the event
+        loop (a few ms), from the frame shown on — only while no worker runs: beside the
         evaluation after training, building them in a thread took the GIL and made that evaluation
         6× slower (1.4 s instead of 0.23 s), and threads side by side made the worker pool grow."""
         if self._retry is not None:
