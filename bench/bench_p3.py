@@ -93,7 +93,6 @@ async def key_latency(quick: bool, size: tuple[int, int] = (120, 40)) -> dict[st
     by polling every 1 ms: Pilot's own press waits for the CPU to go idle, which a training
     thread never lets happen), idle and while training; and the worst gap of a 20 ms timer in
     both phases (how long any key could have waited)."""
-    import torch  # noqa: F401  (the app warms torch up in the background; do it before timing)
     from textual import events
 
     from tui.app import Hw7App

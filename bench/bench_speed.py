@@ -160,6 +160,26 @@ def screen_rows(base: float, p3_cli_seconds: float | None) -> list[tuple[str, st
     return rows
 
 
+def p5_reload(trained) -> tuple[float, str]:
+    """Screen 5's `m` → Enter on a saved fast model: read the checkpoint, rebuild the network and show
+    its stored evaluation (only the plotted points are sampled again): seconds, and its DDPM quality."""
+    from engine.checkpoint import load_checkpoint, save_checkpoint
+    from engine.eps_net import CHECKPOINT_KIND
+    from engine.problems.p5_swiss import P5Settings, evaluate_trained, reload
+
+    settings = P5Settings.for_recipe("fast")
+    result = evaluate_trained(settings, trained)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = save_checkpoint(Path(tmp), "p5", CHECKPOINT_KIND, trained.state_dict(),
+                               settings.recipe_settings().as_dict(), result.metrics())
+        start = time.perf_counter()
+        again = reload(settings, load_checkpoint(path, CHECKPOINT_KIND))
+        seconds = time.perf_counter() - start
+    ratio = again.evaluation.get("ddpm").energy / again.evaluation.floor.energy
+    same = ratio == result.evaluation.get("ddpm").energy / result.evaluation.floor.energy
+    return seconds, f"stored DDPM {ratio:.2f}× floor ({'the same as' if same else 'NOT the same as'} when saved)"
+
+
 def main() -> None:
     import numpy as np
     import torch
@@ -217,6 +237,9 @@ def main() -> None:
             add(f"P5 quality of 3 samplers, {how} ({when})", time.perf_counter() - start,
                 ", ".join(f"{q.sampler} {q.energy / ev.floor.energy:.2f}× floor" for q in ev.samplers), "≤ 1 s")
 
+    seconds, quality = p5_reload(trained)
+    add("load a saved P5 model + its stored evaluation", seconds, quality, "≤ 1 s")
+
     from engine.checkpoint import load_checkpoint, save_checkpoint
     from engine.score_net import (CHECKPOINT_KIND, TrainSettings, evaluate, evaluation_from_metrics,
                                   evaluation_metrics, load_trained, score_errors, train_score)
@@ -226,7 +249,7 @@ def main() -> None:
     p3 = train_score(settings, threads=1)
     with tempfile.TemporaryDirectory() as tmp:
         stored = evaluation_metrics(evaluate(p3, n=20_000, seed=0), score_errors(p3, seed=0))
-        path = save_checkpoint(Path(tmp), "stored", CHECKPOINT_KIND["p3"], p3.model.state_dict(), settings.as_dict(),
+        path = save_checkpoint(Path(tmp), "stored", CHECKPOINT_KIND["p3"], p3.state_dict(), settings.as_dict(),
                                stored)
         start = time.perf_counter()
         ck = load_checkpoint(path, CHECKPOINT_KIND["p3"])
@@ -235,7 +258,7 @@ def main() -> None:
         add("load a saved P3 model + its stored evaluation", time.perf_counter() - start,
             f"learned W1 sto {ev.row('learned', 'stochastic').w1:.3f} det {ev.row('learned', 'deterministic').w1:.3f}",
             "≤ 1 s")
-        path = save_checkpoint(Path(tmp), "bench", CHECKPOINT_KIND["p3"], p3.model.state_dict(), settings.as_dict())
+        path = save_checkpoint(Path(tmp), "bench", CHECKPOINT_KIND["p3"], p3.state_dict(), settings.as_dict())
         start = time.perf_counter()
         ck = load_checkpoint(path, CHECKPOINT_KIND["p3"])
         model = load_trained(TrainSettings.from_saved(ck.settings), ck.state_dict)

@@ -147,6 +147,10 @@ class TrainedEps:
     outcome: TrainOutcome | None = None
     device: str = "cpu"
 
+    def state_dict(self) -> dict[str, Any]:
+        """The weights to save (the torch module's; engine.checkpoint stores them as arrays)."""
+        return self.model.state_dict()
+
     def eps_fn(self, batch: int = 1 << 15) -> Callable[[np.ndarray, int], np.ndarray]:
         import torch
 

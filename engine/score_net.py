@@ -167,9 +167,15 @@ class TrainedScore:
     @cached_property
     def model(self) -> "torch.nn.Module":
         """build_model's torch module holding ``net``'s weights (eval mode, on ``device``)."""
+        from engine.checkpoint import as_tensors
+
         model = build_model(self.settings, self.settings.setup().p0.variance())
-        model.load_state_dict(self.net.state_dict())
+        model.load_state_dict(as_tensors(self.net.state_dict()))
         return model.eval().to(self.device)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The weights to save (build_model's names; numpy arrays: saving imports no torch)."""
+        return self.net.state_dict()
 
     @property
     def final_homework_loss(self) -> float:
@@ -604,30 +610,35 @@ class BlowUpGuard:
             f"large; kept the weights of step {self.best_step}"))
 
 
-def check_fits(settings: TrainSettings, state_dict: dict) -> None:
+def expected_weights(settings: TrainSettings) -> dict[str, np.ndarray]:
+    """The names and shapes of build_model's weights, with the buffers its settings make (v0, σ², T),
+    as arrays — what a checkpoint must hold to fit these settings (built without torch)."""
+    from engine.walk_net import WalkNet
+
+    return WalkNet(np.zeros(WalkNet.size(settings.hidden)), settings.hidden, settings.setup().p0.variance(),
+                   settings.sigma2, settings.T).state_dict()
+
+
+def check_fits(settings: TrainSettings, state_dict: dict, *, finite: bool = False) -> None:
     """InvalidInput (one line) unless these weights fit the model these settings build: names,
     shapes, and the buffers made from the settings — cheap enough to ask before changing anything."""
     from engine.checkpoint import check_weights
+    from engine.walk_net import BUFFERS
 
-    check_weights(build_model(settings, settings.setup().p0.variance()), state_dict, finite=False)
+    check_weights(expected_weights(settings), state_dict, finite=finite, buffers=BUFFERS)
 
 
 def load_trained(settings: TrainSettings, state_dict: dict, device: str = "cpu") -> TrainedScore:
-    """Rebuild a trained score network from a checkpoint's weights (numpy's BLAS set to one thread, as
-    for training: evaluating it multiplies 2048-row matrices too)."""
+    """Rebuild a trained score network from a checkpoint's weights (arrays or tensors), checked first
+    (shapes, finite values, settings-made buffers: one line, nothing changed). The numpy net is what
+    evaluates it (numpy's BLAS set to one thread, as for training); no torch is imported — the torch
+    module (``model``) is made only when asked for."""
     from engine.blas import set_blas_threads
-    from engine.checkpoint import load_weights
     from engine.walk_net import WalkNet
 
     set_blas_threads(DEFAULT_THREADS)
-
-    setup = settings.setup()
-    model = build_model(settings, setup.p0.variance())
-    load_weights(model, state_dict)  # shapes, finite values, settings-made buffers: one line, nothing changed
-    model.eval()
-    trained = TrainedScore(settings, WalkNet.from_state_dict(model.state_dict()), None, device)
-    trained.__dict__["model"] = model.to(device)  # the torch module itself (cached_property's slot)
-    return trained
+    check_fits(settings, state_dict, finite=True)
+    return TrainedScore(settings, WalkNet.from_state_dict(state_dict), None, device)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ The same network as engine.score_net.build_model (and the same weights, by name 
 
 Why numpy: these nets are tiny (2 → 32 → 32 → 32 → 1), so a training step costs about as much in
 numpy as in torch, while ``import torch`` alone costs about a second of a fresh process — more than
-the whole training. With this module ``hw7-tui p3``/``p4`` never import torch (a checkpoint still
-is a torch file: :meth:`WalkNet.state_dict` imports torch when asked).
+the whole training. With this module ``hw7-tui p3``/``p4`` never import torch, nor do screens 3–4
+(a checkpoint is an npz file of :meth:`WalkNet.state_dict`'s arrays: engine.checkpoint).
 
 Backward pass (loss L = mean_i wᵢ·ℓᵢ, ℓ = (target − xt − c·sθ)²), for a batch of n:
     ∂L/∂f = −2·w·c·r·scale/n  (r = target − xt − c·sθ, scale = 1/√vt)
@@ -78,12 +78,10 @@ class WalkNet:
         return cls(np.concatenate(parts), hidden, v0, sigma2, T)
 
     # ---- torch's names (checkpoints) -----------------------------------------------------------
-    def state_dict(self) -> dict[str, Any]:
-        """The weights as torch tensors under build_model's names (imports torch)."""
-        import torch
-
-        out = {k: torch.tensor(float(getattr(self, k))) for k in BUFFERS}  # torch's order: own buffers first
-        out.update({k: torch.from_numpy(p.copy()) for k, p in zip(KEYS, self.params)})
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The weights as float32 arrays under build_model's names and shapes (buffers 0-d)."""
+        out = {k: np.array(getattr(self, k), dtype=F32) for k in BUFFERS}  # torch's order: own buffers first
+        out.update({k: p.copy() for k, p in zip(KEYS, self.params)})
         return out
 
     @classmethod

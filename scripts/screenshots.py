@@ -25,7 +25,6 @@ async def shoot(problem: int, size: tuple[int, int], out: Path, data: Path) -> P
     from tui.state import StateStore
 
     app = Hw7App(problem=problem, state=StateStore(data / f"p{problem}"))
-    app.torch_warm_up_s = None
     async with app.run_test(size=size) as pilot:
         await pilot.pause(0.5)
         for _ in range(600):  # up to a minute for the exact-score frames

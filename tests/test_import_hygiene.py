@@ -32,7 +32,6 @@ def test_app_start_and_every_screen_do_not_import_torch(tmp_path):
 
         async def main():
             app = Hw7App(state=StateStore({str(tmp_path)!r}))
-            app.torch_warm_up_s = None  # the background warm-up would import it on purpose, later
             async with app.run_test(size=(80, 24)) as pilot:
                 for key in "12345":
                     await pilot.press(key)
@@ -43,6 +42,34 @@ def test_app_start_and_every_screen_do_not_import_torch(tmp_path):
     """)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "False", "opening the app imported torch"
+
+
+def test_screen_3_trains_saves_and_reloads_a_model_without_importing_torch(tmp_path):
+    """Problems 3–4 train in numpy and checkpoints are npz: importing torch would cost a second and
+    stop the interface for ~150 ms (torch._C's initialisation holds the GIL), so no step of this
+    imports it — training, saving, and a restart that reloads the saved model with its evaluation."""
+    proc = run_python(f"""
+        import asyncio, os, sys
+        os.environ["HW7_TUI_DATA_DIR"] = {str(tmp_path)!r}
+        from pathlib import Path
+        from tests.tui.helpers import make_app, small_walk_app, static_text, wait_for
+
+        async def main():
+            app = small_walk_app(Path({str(tmp_path)!r}))
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for(pilot, lambda: app.screen.result is not None)
+                await pilot.press("t")
+                await wait_for(pilot, lambda: "saved as" in static_text(app.screen.query_one("#walk-message")))
+            app = make_app(Path({str(tmp_path)!r}), problem=3)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for(pilot, lambda: "reloaded the saved model" in static_text(app.screen.query_one("#walk-message")))
+                assert app.screen.trained is not None
+        asyncio.run(main())
+        print(sorted(p.name for p in Path({str(tmp_path)!r}, "models").iterdir()), "torch" in sys.modules)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    files, imported = proc.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert ".npz" in files and imported == "False", proc.stdout
 
 
 def test_headless_json_does_not_import_textual():

@@ -119,8 +119,6 @@ class Hw7App(App[int]):
     ]
 
     _quit_armed_until: float = 0.0
-    torch_warm_up_s: float | None = 1.0
-    """Seconds after start to import torch in a background thread (None: never)."""
 
     def __init__(self, *, problem: int | None = None, fresh: bool = False, state: StateStore | None = None) -> None:
         super().__init__()
@@ -137,13 +135,6 @@ class Hw7App(App[int]):
         for problem in self.state.problems:
             self.notify(problem, title="Saved state", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, lambda theme: self.state.update("app", theme=theme.name))
-        if self.torch_warm_up_s is not None:
-            self.set_timer(self.torch_warm_up_s, self._warm_up_torch)
-
-    def _warm_up_torch(self) -> None:
-        """Import torch in the background once the first frames are up, so pressing "train" later
-        does not stall the interface for the second or two a first torch import takes."""
-        self.run_worker(_import_torch, thread=True, group="warm-up", exit_on_error=False)
 
     # ---- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -256,13 +247,6 @@ def screen_commands(screen: ProblemScreen) -> Iterable[SystemCommand]:
                 tabs.active = pane.id
             yield SystemCommand(f"View: {pane._title}", f"Problem {screen.PROBLEM}: show the {pane._title} view",
                                 show)
-
-
-def _import_torch() -> None:
-    try:
-        import torch  # noqa: F401
-    except ImportError:  # pragma: no cover - the screens that train say so themselves
-        pass
 
 
 def run_app(problem: int | None = None, fresh: bool = False) -> int:

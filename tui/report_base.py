@@ -66,7 +66,9 @@ def _ahead_child() -> None:
                 send(("progress", p.step, p.total))
 
         trained = train(settings, threads=threads, device=device, on_progress=progress)
-        send(("done", {k: v.detach().cpu() for k, v in trained.model.state_dict().items()}, trained.outcome))
+        from engine.checkpoint import as_array
+
+        send(("done", {k: as_array(v) for k, v in trained.state_dict().items()}, trained.outcome))
     except BaseException as exc:  # noqa: BLE001 - reported to the first process, which then trains itself
         send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -159,7 +161,7 @@ def reuse_or_train(ctx: ReportContext, kind: str, settings, label: str, name: st
                         on_progress=lambda p: ctx.progress(-1, f"{label}: training {p.step:,}/{p.total:,}"))
     if ctx.models_dir is not None and trained.outcome.status == "done":
         try:
-            save_checkpoint(ctx.models_dir, name, kind, trained.model.state_dict(), settings.as_dict(),
+            save_checkpoint(ctx.models_dir, name, kind, trained.state_dict(), settings.as_dict(),
                             {"final_loss": trained.outcome.final_loss})
         except (InvalidInput, OSError) as exc:
             ctx.notes.append(f"{label}: could not save the model: {exc}")

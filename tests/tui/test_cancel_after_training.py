@@ -43,4 +43,4 @@ async def test_x_during_the_evaluation_after_training_stops_it_and_saves_nothing
         assert stopped_after[0] < 5  # stopped at once, not after the whole phase
         assert "cancelled" in static_text(screen.query_one("#walk-message"))
         assert screen.trained is None
-    assert not models_dir().exists() or list(models_dir().glob("*.pt")) == []  # nothing saved
+    assert not models_dir().exists() or list(models_dir().glob("*.npz")) == []  # nothing saved

@@ -23,10 +23,10 @@ async def test_list_refuse_and_delete(tmp_path, monkeypatch):
         assert "1 file(s) refused" in message and "broken.pt" in message
         await pilot.press("d")
         await pilot.pause()
-        assert (folder / "walk-a.pt").exists()  # the first press only asks
+        assert (folder / "walk-a.npz").exists()  # the first press only asks
         await pilot.press("d")
         await pilot.pause()
-        assert not (folder / "walk-a.pt").exists() and screen.checkpoints == []
+        assert not (folder / "walk-a.npz").exists() and screen.checkpoints == []
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ModelsScreen)
@@ -63,7 +63,7 @@ async def test_a_checkpoint_that_does_not_fit_changes_nothing_on_the_screen(tmp_
         screen = app.screen
         before = screen.params  # the settings in force (a frozen WalkSettings)
         for name, words in (("misfit", "do not fit"), ("overflow", "weight must be from 0 to 1000000")):
-            screen.load_checkpoint(load_checkpoint(models_dir() / f"{name}.pt"))
+            screen.load_checkpoint(load_checkpoint(models_dir() / f"{name}.npz"))
             await pilot.pause()
             message = static_text(screen.query_one("#walk-message"))
             assert words in message and "\n" not in message.strip() and "\x1b" not in message

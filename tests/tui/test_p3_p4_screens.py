@@ -42,7 +42,7 @@ async def test_exact_frames_play_before_training_and_training_fills_the_table(tm
         assert budget.row_count == 2 and len(budget.columns) == 6  # … with the exact T→∞ prior floor last
         assert float(cell(budget, 1, 5)) == pytest.approx(screen.result.budget["deterministic"].prior_limit, abs=1e-4)
         assert "trained" in static_text(screen.query_one("#walk-message"))
-        assert list((tmp_path / "models").glob("p3-score-*.pt"))
+        assert list((tmp_path / "models").glob("p3-score-*.npz"))
 
 
 def event_loop_lag_probe(app):
@@ -163,7 +163,7 @@ async def test_a_model_that_cannot_be_saved_says_why_and_is_still_used(tmp_path,
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         text = static_text(screen.query_one("#walk-message"))
         assert "✓ trained" in text and "could not save the model" in text
-        assert not list(tmp_path.glob("models/*.pt")) and screen.query_one("#quality-table DataTable").row_count == 2
+        assert not list(tmp_path.glob("models/*.npz")) and screen.query_one("#quality-table DataTable").row_count == 2
 
 
 # ---- issue 10 at 80×24 ----------------------------------------------------------------------------
@@ -311,7 +311,7 @@ async def test_l_switches_to_the_homework_loss_and_a_loaded_model_keeps_its_own(
         await pilot.press("t")
         await wait_for(pilot, lambda: screen.result.kind == "learned")
         assert screen.trained.settings.loss == "homework"
-        saved = load_checkpoint(next((tmp_path / "models").glob("p3-score-*.pt")))
+        saved = load_checkpoint(next((tmp_path / "models").glob("p3-score-*.npz")))
         assert saved.settings["loss"] == "homework"
         stored, errors = evaluation_from_metrics(saved.metrics)
         assert stored.rows == screen.result.evaluation.rows and errors is not None

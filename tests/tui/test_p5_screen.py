@@ -35,7 +35,7 @@ async def test_recipe_knobs_training_and_quality(tmp_path, monkeypatch):
         ev = screen.result.evaluation
         assert ev.gaussian.energy > ev.floor.energy > 0
         assert "trained" in static_text(screen.query_one("#swiss-message"))
-        assert list((tmp_path / "models").glob("p5-eps-fast-*.pt"))
+        assert list((tmp_path / "models").glob("p5-eps-fast-*.npz"))
 
 
 async def test_bad_knob_is_refused(tmp_path, monkeypatch):
@@ -95,7 +95,7 @@ async def test_a_restart_reloads_the_saved_model_with_its_numbers(tmp_path, monk
         await pilot.press("t")
         await wait_for(pilot, lambda: screen.result.score == "learned")
         rows = screen.result.tables()[0].rows
-    (saved,) = (tmp_path / "models").glob("p5-eps-fast-*.pt")
+    (saved,) = (tmp_path / "models").glob("p5-eps-fast-*.npz")
     app = make_app(tmp_path, problem=5)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen

@@ -43,13 +43,11 @@ async def _wait_for_frames(pilot):
 @pytest.mark.parametrize("problem", [3, 4])
 def test_walk_screen_paused_animation(snap_compare, tmp_path, problem):
     app = small_walk_app(tmp_path, problem)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames)
 
 
 def test_walk_screen_forward_view_frame_5(snap_compare, tmp_path):
     app = small_walk_app(tmp_path, 3)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames,
                         press=["v", "right", "right", "right", "right", "right"])
 
@@ -62,14 +60,12 @@ async def _wait_for_swiss(pilot):
 
 def test_swiss_screen_last_frame(snap_compare, tmp_path):
     app = make_app(tmp_path, problem=5, fresh=True)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_swiss)
 
 
 def test_p3_reverse_at_t0(snap_compare, tmp_path):
     """The result of Problem 3 at 80×24: the last frame (t = 0), each panel zoomed to p₀, with its formula."""
     app = small_walk_app(tmp_path, 3)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wait_for_frames, press=["left"])
 
 
@@ -86,7 +82,6 @@ async def _compare_both_targets(pilot):
 def test_p4_p3_vs_p4(snap_compare, tmp_path):
     """P4's comparison at 80×24: the plot at least 8 rows tall, with its legend, above the table."""
     app = small_walk_app(tmp_path, 4, steps=150)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_compare_both_targets)
 
 
@@ -107,5 +102,4 @@ async def _two_moons_data_view(pilot):
 
 def test_swiss_data_two_moons(snap_compare, tmp_path):
     app = make_app(tmp_path, problem=5, fresh=True)
-    app.torch_warm_up_s = None
     assert snap_compare(app, terminal_size=(80, 24), run_before=_two_moons_data_view)

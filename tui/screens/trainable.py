@@ -60,7 +60,7 @@ class TrainableScreen(ProblemScreen):
         from tui.screens.models import models_dir
 
         try:
-            path = save_checkpoint(models_dir(), name, kind, trained.model.state_dict(),
+            path = save_checkpoint(models_dir(), name, kind, trained.state_dict(),
                                    trained.settings.as_dict(), metrics)
         except (InvalidInput, OSError) as exc:
             return None, str(exc)
