@@ -74,7 +74,10 @@ def marginal_density(prior: GaussianMixture, sigma2: float) -> GaussianMixture:
 
 def exact_backward_conditional(prior: GaussianMixture, sigma2: float, y: float) -> GaussianMixture:
     """p(x|y) ∝ p(x) N(y; x, σ²) = Σk πk N(x; mk, vk) with
-    mk = (μk σ² + y sk²)/(sk² + σ²), vk = sk²σ²/(sk² + σ²), πk ∝ wk N(y; μk, sk² + σ²)."""
+    mk = (μk σ² + y sk²)/(sk² + σ²), vk = sk²σ²/(sk² + σ²), πk ∝ wk N(y; μk, sk² + σ²).
+
+    The πk are float64: a component whose πk is below e^−745 times the largest (y hundreds of
+    standard deviations from it) rounds to 0 and is left out — the mixture is exact for every other."""
     sigma2, y = check_sigma2(sigma2), check_y(y)
     w, mu, s = (np.asarray(a) for a in (prior.weights, prior.means, prior.stds))
     s2 = s**2
@@ -84,8 +87,7 @@ def exact_backward_conditional(prior: GaussianMixture, sigma2: float, y: float) 
     pi = pi / pi.sum()
     means = (mu * sigma2 + y * s2) / (s2 + sigma2)
     var = s2 * sigma2 / (s2 + sigma2)
-    # Components with negligible weight are kept (weight may be ~0): the mixture stays exact.
-    keep = pi > 0
+    keep = pi > 0  # a weight that underflowed (see above) is the only one left out
     return GaussianMixture(tuple(pi[keep]), tuple(means[keep]), tuple(np.sqrt(var[keep])))
 
 

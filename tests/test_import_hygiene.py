@@ -72,6 +72,40 @@ def test_screen_3_trains_saves_and_reloads_a_model_without_importing_torch(tmp_p
     assert ".npz" in files and imported == "False", proc.stdout
 
 
+def test_screen_5_fast_recipe_trains_saves_and_reloads_without_importing_torch(tmp_path):
+    """The fast recipe trains and samples in numpy (engine.eps_mlp): screen 5 trains it, saves it and
+    a restart reloads it — and loading it from the models list checks its weights — with no torch."""
+    proc = run_python(f"""
+        import asyncio, os, sys
+        os.environ["HW7_TUI_DATA_DIR"] = {str(tmp_path)!r}
+        from pathlib import Path
+        from tests.tui.helpers import make_app, static_text, wait_for
+        from tui.state import StateStore
+
+        async def main():
+            StateStore(Path({str(tmp_path)!r})).update("p5", steps=40, particles=300)
+            app = make_app(Path({str(tmp_path)!r}), problem=5)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for(pilot, lambda: app.screen.result is not None)
+                await pilot.press("t")
+                await wait_for(pilot, lambda: app.screen.result.score == "learned")
+            app = make_app(Path({str(tmp_path)!r}), problem=5)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for(pilot, lambda: "reloaded the saved model" in static_text(app.screen.query_one("#swiss-message")))
+                await pilot.press("m")
+                await wait_for(pilot, lambda: getattr(app.screen, "checkpoints", None))
+                await pilot.press("enter")  # load it from the list: its weights are checked, then shown
+                await pilot.pause(0.3)
+                await wait_for(pilot, lambda: app.screen.query("#swiss-message") and not any(w.is_running for w in app.workers))
+                assert "reloaded the saved model" in static_text(app.screen.query_one("#swiss-message"))
+        asyncio.run(main())
+        print(sorted(p.suffix for p in Path({str(tmp_path)!r}, "models").iterdir()), "torch" in sys.modules)
+    """)
+    assert proc.returncode == 0, proc.stderr
+    files, imported = proc.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert ".npz" in files and imported == "False", proc.stdout
+
+
 def test_headless_json_does_not_import_textual():
     proc = run_python("""
         import sys

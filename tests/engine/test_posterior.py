@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from engine.errors import InvalidInput
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
@@ -111,6 +111,9 @@ def test_random_mixtures_posterior_is_a_normalized_bayes_update(comps, sigma2, y
     prior = GaussianMixture(*map(tuple, zip(*comps)))
     post = exact_backward_conditional(prior, sigma2, y)
     assert sum(post.weights) == pytest.approx(1.0)
+    # a component whose posterior weight underflows float64 is left out (its own test below), so
+    # the exact identity is checked where every component is representable
+    assume(len(post.weights) == len(prior.weights))
     # Bayes at two points: p(x1|y)/p(x2|y) = p(x1)N(y;x1,σ²) / (p(x2)N(y;x2,σ²))
     x1, x2 = prior.means[0], y
     lhs = post.logpdf(np.array([x1]))[0] - post.logpdf(np.array([x2]))[0]
@@ -177,3 +180,20 @@ def test_where_the_curvature_vanishes_the_rates_are_faster():
     rates = error_rates(prior, y)
     assert rates.rate_tv > 1.3 and rates.rate_variance > 2.3, rates  # faster than σ² and σ⁴
     assert leading_terms(prior, 0.0).mean_term_vanishes() and not leading_terms(prior, 0.0).curvature_vanishes()
+
+
+def test_a_component_whose_posterior_weight_underflows_is_the_only_one_left_out():
+    # y = 5 is (5 − (−1))/√(0.109² + 0.0117) ≈ 39 standard deviations from the first component:
+    # log πk − log πmax ≈ −762 < −745, below the smallest float64
+    prior = GaussianMixture((0.5, 0.5), (-1.0, 0.0), (0.109375, 1.0))
+    post = exact_backward_conditional(prior, 0.01171875, 5.0)
+    assert len(post.weights) == 1 and post.weights[0] == 1.0
+    assert post.means[0] == pytest.approx((0.0 * 0.01171875 + 5.0 * 1.0) / (1.0 + 0.01171875))
+    # 32 standard deviations away the weight is tiny but a float: kept, and Bayes holds at its mean
+    sigma2, y = 0.01171875, 4.0
+    post = exact_backward_conditional(prior, sigma2, y)
+    assert len(post.weights) == 2 and 0 < post.weights[0] < 1e-200
+    lhs = post.logpdf(np.array([-1.0]))[0] - post.logpdf(np.array([y]))[0]
+    rhs = prior.logpdf(np.array([-1.0]))[0] - 0.5 * (y + 1.0) ** 2 / sigma2 - prior.logpdf(np.array([y]))[0]
+    assert lhs == pytest.approx(rhs, rel=1e-9)
+

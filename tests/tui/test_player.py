@@ -132,3 +132,45 @@ async def test_frame_pictures_wait_while_other_work_runs():
         release.set()
         await wait_for(pilot, lambda: plot.pictures_built == 4, 5.0)  # once the other work has ended
         assert plot.pictures_built == 4
+
+
+async def test_kept_pictures_are_shown_without_building_or_converting_and_match_the_export():
+    """Once built ahead, showing a frame neither builds its picture nor converts it into Textual's lines
+    again (that conversion cost 3–8 ms per panel at 120×40, every frame); what is on screen is the
+    picture plotext builds of the same frame at the same size — the one an export writes."""
+    from plotext import uncolorize
+    from textual.app import App, ComposeResult
+    from textual.content import Content
+
+    from tui.widgets.player import FramePlot
+
+    class One(App):
+        def compose(self) -> ComposeResult:
+            yield FramePlot(title="frames", id="movie")
+
+    def draw(plt, frame, i):
+        plt.bar([0.0, 1.0, 2.0, 3.0], [frame, 2.0, 0.0, 1.0], marker="hd", width=1)
+        plt.plot([0.0, 1.5, 3.0], [0.0, frame, 0.5], marker="hd", color="red", label="line")
+        plt.xlim(-0.5, 3.5)
+        plt.ylim(0, 5)
+        plt.title(f"frame {i}")
+
+    app = One()
+    async with app.run_test(size=(70, 24)) as pilot:
+        plot = app.query_one(FramePlot)
+        plot.set_frames([1.0, 2.0, 3.0, 4.0], draw)
+        await wait_for(pilot, lambda: plot.pictures_built == 4, 5.0)
+        built, converted = [], []
+        real_build, real_from = FramePlot._build_picture, Content.from_rich_text
+        FramePlot._build_picture = lambda self, *a: built.append(a) or real_build(self, *a)
+        Content.from_rich_text = classmethod(lambda cls, *a, **k: converted.append(1) or real_from(*a, **k))
+        try:
+            for i in (2, 0, 3, 1):
+                plot.show(i)
+                await pilot.pause()
+                shown = [strip.text.rstrip() for strip in plot.render_lines(plot.region)]
+                exported = [line.rstrip() for line in uncolorize(plot.plt.build()).splitlines()]
+                assert shown == exported and f"frame {i}" in "".join(shown)
+        finally:
+            FramePlot._build_picture, Content.from_rich_text = real_build, real_from
+        assert built == [] and converted == []

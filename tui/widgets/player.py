@@ -1,7 +1,8 @@
 """Playing precomputed frames: a plot that shows frame i, and the play/pause/step/speed logic.
 
 Frames are computed once (histograms per step, by the engine); playback only picks one and
-redraws, so an animation costs one plotext render per frame.
+redraws. Each frame's picture is built once (tui.widgets.plot_picture: plotext's picture in 2–4 ms
+instead of plotext's own 12–32 ms) and kept with its Textual lines (tui.widgets.picture).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from rich.text import Text
 from textual.app import RenderResult
 from textual.timer import Timer
+from textual.visual import RenderOptions
 
 from tui.widgets.plot import DrawFn, Plot
+from tui.widgets.picture import Picture
+from tui.widgets.plot_picture import picture
 
 T = TypeVar("T")
 
@@ -28,9 +31,10 @@ class FramePlot(Plot, Generic[T]):
     ``draw(plt, frame, i)`` draws one frame.
 
     Each frame's picture is built once per size, theme and marker and kept: they are built ahead of
-    the player in the event loop's idle turns (from the frame shown on), so playback only picks a picture —
-    a plotext build costs 12 ms at 80×24 and 32 ms at 120×40 per panel, which held two panels
-    under 15 frames/s. ``plt`` (what exports read) always holds the frame shown.
+    the player in the event loop's idle turns (from the frame shown on), so playback only picks a picture,
+    and a frame not built yet is built when shown — by plot_picture, 2–4 ms per panel where plotext's own
+    build took 12 ms at 80×24 and 27–32 ms at 120×40 (two panels of it held the first play at 120×40 to
+    10 frames/s). ``plt`` (what exports read) always holds the frame shown, at the size shown.
     """
 
     def __init__(self, *, title: str = "", id: str | None = None, classes: str | None = None) -> None:
@@ -39,11 +43,12 @@ class FramePlot(Plot, Generic[T]):
         self._draw_frame: Callable[[Any, T, int], None] | None = None
         self.index = 0
         self._generation = 0  # bumped whenever the frames or the way they are drawn change
-        self._pictures: dict[tuple, Text] = {}
+        self._pictures: dict[tuple, Picture] = {}
         self._painted: tuple | None = None  # (generation, index) the plotext figure holds
         self._retry: Timer | None = None  # the next turn of building pictures
         self._shown_at = 0.0  # when show() last ran: while frames follow each other, playback has the turns
         self._spare = None  # a second plotext figure to build pictures in (the first holds the frame shown)
+        self.auto_links = False  # no links in a plot: Textual need not look for them in every segment, every frame
 
     def set_frames(self, frames: Sequence[T], draw: Callable[[Any, T, int], None]) -> None:
         self.frames, self._draw_frame = frames, draw
@@ -69,29 +74,27 @@ class FramePlot(Plot, Generic[T]):
             return
         frame, draw = self.frames[index], self._draw_frame
         self._draw = lambda plt: draw(plt, frame, index)
-        if self._key() in self._pictures:
-            self.refresh()  # the picture is kept; the figure is painted only if someone asks for it
-        else:
-            super().redraw()
-            self._painted = (self._generation, index)
+        self.refresh()  # its picture is picked (or built) when rendered; the figure is painted only if someone asks for it
 
     @property
     def plt(self):  # noqa: ANN201 — textual_plotext's figure, holding the frame shown
         if self._draw is not None and self._painted != (self._generation, self.index):
             self._paint()
             self._painted = (self._generation, self.index)
+        if self.frames and self._draw_frame is not None and self.size.area:
+            self._plot.plotsize(self.size.width, self.size.height)  # the size of the picture on screen
+            self._plot._set_size(self.size.width, self.size.height)
         return self._plot
 
     def render(self) -> RenderResult:
         key = self._key()
-        kept = self._pictures.get(key) if key is not None else None
-        if kept is not None:
-            return kept.copy()
-        self.plt  # noqa: B018 — make sure the figure holds the frame shown
-        picture = super().render()
-        if key is not None and isinstance(picture, Text):
-            self._pictures[key] = picture.copy()
-        return picture
+        if key is None or not self.size.area:  # not one of the frames (a note)
+            self.plt  # noqa: B018 — make sure the figure holds what is drawn
+            return super().render()
+        kept = self._pictures.get(key)
+        if kept is None:
+            kept = self._pictures[key] = self._build_picture(self.index, self.size.width, self.size.height)
+        return kept
 
     @property
     def pictures_built(self) -> int:
@@ -113,8 +116,8 @@ class FramePlot(Plot, Generic[T]):
         self._painted = None
 
     def _build_ahead(self) -> None:
-        """Build the frames' pictures at the current size, one per turn of the event loop (12 ms at
-        80×24, 32 ms at 120×40), from the frame shown on — only while no worker runs: beside the
+        """Build the frames' pictures at the current size and their lines, one per turn of the event
+        loop (a few ms), from the frame shown on — only while no worker runs: beside the
         evaluation after training, building them in a thread took the GIL and made that evaluation
         6× slower (1.4 s instead of 0.23 s), and threads side by side made the worker pool grow."""
         if self._retry is not None:
@@ -131,18 +134,25 @@ class FramePlot(Plot, Generic[T]):
                        None)
         if missing is None:
             return
+        kept = self._pictures[self._key(missing)] = self._build_picture(missing, width, height)
+        kept.render_strips(width, height, self.visual_style, RenderOptions(self._get_style, self.styles))  # its lines, too
+        self._retry = self.set_timer(0.01, self._build_ahead)  # the next one after the keys had their turn
+
+    def _build_picture(self, index: int, width: int, height: int) -> Picture:
+        """Frame index's picture at this size, drawn in a figure of its own (``plt`` holds the frame
+        shown, for exports) and built by plot_picture (3–4 ms; plotext's own build took 12 ms at 80×24
+        and 27–32 ms at 120×40 per panel)."""
         if self._spare is None:
             self._spare = type(self._plot)()
         figure = self._spare
         figure.clear_figure()
         if self._title:
             figure.title(self._title)
-        self._draw_frame(figure, self.frames[missing], missing)
+        self._draw_frame(figure, self.frames[index], index)
         figure.plotsize(width, height)
         figure._set_size(width, height)  # as textual_plotext's own render does
         figure.theme(self._get_plotext_theme_name(self.app.theme))
-        self._pictures[self._key(missing)] = Text.from_ansi(figure.build())
-        self._retry = self.set_timer(0.01, self._build_ahead)  # the next one after the keys had their turn
+        return Picture(picture(figure))
 
     def _other_work_running(self) -> bool:
         """Is a worker of the app (training, sampling, reading models) running?"""
