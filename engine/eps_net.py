@@ -60,7 +60,7 @@ S_OFFSET = Spec("s", "s", float, 0.008, 0, 1, low_open=True, help="the cosine sc
 # (the four data sets × seeds, DDPM energy distance / the floor's expectation, 4,000 samples each; tables
 # in docs/sweep_p5.md). Round 8 (the numpy trainer, 48 runs: seeds 0–11 × the four data sets): 38 of 48
 # runs within 2×, mean 1.40, worst 4.29, against 30 of 48, 1.70, 4.07 for the former 2,000 steps, at the
-# same CPU time per step (p5 end to end 0.13–0.14× the faithful recipe's training in the same run).
+# same CPU time per step (p5 end to end 0.129–0.149× the faithful recipe's training in the same run).
 # 3,000 steps (36/48, 1.48), 3,000 with EMA 0.995 or lr 0.01, and 2,000 × 1,024 (37/48, ~1.50) cost
 # about as much and did no better; 4,000 (39/48, 1.40) is as good at 0.14–0.15× end to end. A wider net
 # or a larger batch is not free in numpy (CPU ms/step: 40 × 640 0.45, × 1,024 0.69, × 1,536 1.0;
