@@ -22,6 +22,7 @@ from engine.problems.p2_continuous import P2Settings
 from engine.problems.p3_walk import WalkSettings
 from engine.problems.p5_swiss import P5Settings
 from engine.settings import Spec, setting, validate_section
+from tui.memory import thaw
 from tui.screens.base import TOPICS, ProblemScreen
 from tui.screens.p1_discrete import P1Screen
 from tui.screens.p2_continuous import P2Screen
@@ -135,6 +136,9 @@ class Hw7App(App[int]):
         for problem in self.state.problems:
             self.notify(problem, title="Saved state", severity="warning", timeout=10)
         self.theme_changed_signal.subscribe(self, lambda theme: self.state.update("app", theme=theme.name))
+
+    def on_unmount(self) -> None:
+        thaw()  # what the screens settled goes back to the collector (tui.memory)
 
     # ---- actions ---------------------------------------------------------------------------
     async def action_quit(self) -> None:

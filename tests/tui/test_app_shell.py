@@ -151,3 +151,23 @@ async def test_quit_without_training_is_immediate(tmp_path):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert app.return_code is not None
+
+
+async def test_what_a_screen_built_is_settled_out_of_the_collectors_full_passes_until_exit(tmp_path):
+    """tui.memory: a full pass of the cyclic collector over the app's ~200,000 objects stopped the event
+    loop 30–90 ms; once a screen is up its objects are frozen (gc.freeze), and given back at exit."""
+    import gc
+
+    from tui.screens.base import SETTLE_S
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    app = make_app(tmp_path, problem=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(SETTLE_S + 0.3)
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000  # modules, styles and the screen's widgets
+        await pilot.press("2")  # the app goes on as before
+        await pilot.pause()
+        assert app.current_mode == "p2" and app.screen.title.startswith("Problem 2")
+    assert gc.get_freeze_count() == 0  # the app's exit thawed them

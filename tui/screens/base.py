@@ -24,8 +24,12 @@ from engine.errors import InvalidInput, WriteError
 from engine.mixture import DEFAULT_MIXTURE, GaussianMixture
 from engine.atomic import write_atomic
 from tui.homework import statement
+from tui.memory import settle
 from tui.state import export_dir
 from tui.widgets.setting_input import MessageLine, SettingInput
+
+SETTLE_S = 1.0
+"""Seconds after a screen mounts before what it built is settled (tui.memory): its first results are in."""
 
 TOPICS = {
     1: "Moving people: chain rule, marginal, Bayes",
@@ -96,6 +100,8 @@ class ProblemScreen(Screen):
     def on_mount(self) -> None:
         self.title = self.heading
         self.sub_title = ""
+        self.call_after_refresh(settle)  # the screen's widgets live as long as the app (tui.memory) …
+        self.set_timer(SETTLE_S, settle)  # … and so do its first results
 
     @property
     def heading(self) -> str:

@@ -16,6 +16,7 @@ from textual.app import RenderResult
 from textual.timer import Timer
 from textual.visual import RenderOptions
 
+from tui.memory import settle
 from tui.widgets.plot import DrawFn, Plot
 from tui.widgets.picture import Picture
 from tui.widgets.plot_picture import picture
@@ -136,6 +137,9 @@ class FramePlot(Plot, Generic[T]):
             return
         kept = self._pictures[self._key(missing)] = self._build_picture(missing, width, height)
         kept.render_strips(width, height, self.visual_style, RenderOptions(self._get_style, self.styles))  # its lines, too
+        if self.pictures_built == n:  # all kept from now on: out of the collector's full passes (tui.memory)
+            settle()
+            return
         self._retry = self.set_timer(0.01, self._build_ahead)  # the next one after the keys had their turn
 
     def _build_picture(self, index: int, width: int, height: int) -> Picture:
