@@ -17,9 +17,9 @@ Backward (rows are points; a linear layer z = a Wᵀ + b):
 
 Why numpy: the fast recipe's net is tiny (18 → 40 → … → 2), so a step costs about as much in numpy
 as in torch, while ``import torch`` alone costs about a second of a fresh process. With this module
-``hw7-tui p5`` (fast recipe, CPU) never imports torch; a checkpoint still is a torch file
-(:meth:`EpsMLP.state_dict` imports torch when asked). Weights, Adam: engine.flat_net (shared with
-Problems 3–4's engine.walk_net).
+``hw7-tui p5`` (fast recipe, CPU) never imports torch, nor does saving or reloading the model
+(a checkpoint is an npz file of :meth:`EpsMLP.state_dict`'s arrays: engine.checkpoint). Weights,
+Adam: engine.flat_net (shared with Problems 3–4's engine.walk_net).
 """
 
 from __future__ import annotations
