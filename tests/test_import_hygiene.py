@@ -1,12 +1,10 @@
 """House rules that keep the app fast and the engine reusable, checked in fresh interpreters."""
 
-import subprocess
-import sys
-import textwrap
+import json
 
+import pytest
 
-def run_python(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120)
+from tests.helpers import run_python
 
 
 def test_engine_never_imports_textual_or_rich():
@@ -104,6 +102,29 @@ def test_screen_5_fast_recipe_trains_saves_and_reloads_without_importing_torch(t
     assert proc.returncode == 0, proc.stderr
     files, imported = proc.stdout.strip().splitlines()[-1].rsplit(" ", 1)
     assert ".npz" in files and imported == "False", proc.stdout
+
+
+@pytest.mark.parametrize("argv, check", [
+    (["p3", "--json", "--steps", "3", "--particles", "200", "--T", "10"],
+     lambda r: r["steps_done"] == 3),
+    (["p5", "--json", "--steps", "30", "--particles", "300", "--T", "10"],
+     lambda r: r["steps_done"] == 30 and r["settings"]["recipe"] == "fast" and set(r["quality"]) == {"ddpm", "x0", "ddim"}),
+], ids=["p3", "p5-fast"])
+def test_headless_commands_train_without_importing_torch(argv, check):
+    """Problems 3–4 and Problem 5's fast recipe train in numpy (engine.walk_net, engine.eps_mlp):
+    their commands never pay `import torch` (about a second of a fresh process)."""
+    proc = run_python(f"""
+        import runpy, sys
+        sys.argv = ["hw7-tui", *{argv!r}]
+        try:
+            runpy.run_module("tui.cli", run_name="__main__")
+        except SystemExit as e:
+            assert not e.code, e.code
+        print("TORCH" if "torch" in sys.modules else "NO TORCH", file=sys.stderr)
+    """)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert check(json.loads(proc.stdout))
+    assert proc.stderr.strip().endswith("NO TORCH"), proc.stderr[-300:]
 
 
 def test_headless_json_does_not_import_textual():

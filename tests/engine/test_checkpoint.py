@@ -3,8 +3,6 @@ still read weights-only, and refusal of corrupt, foreign or malicious files."""
 
 import os
 import pickle
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
@@ -15,6 +13,7 @@ from engine.checkpoint import (
     FORMAT, VERSION, as_tensors, delete_checkpoint, find_matching, list_checkpoints, load_checkpoint, save_checkpoint,
 )
 from engine.errors import InvalidInput
+from tests.helpers import run_python
 
 
 def small_model(seed=0):
@@ -40,17 +39,16 @@ def test_round_trip_restores_the_same_function(tmp_path):
 
 
 def test_numpy_weights_are_saved_and_read_without_importing_torch(tmp_path):
-    code = f"""
-import sys, numpy as np
-from engine.checkpoint import save_checkpoint, load_checkpoint, list_checkpoints
-w = {{"f.0.weight": np.arange(6, dtype=np.float32).reshape(3, 2), "T": np.array(100.0, dtype=np.float32)}}
-path = save_checkpoint({str(tmp_path)!r}, "np", "p3-score", w, {{"T": 100}}, {{"w1": 0.1}})
-back = load_checkpoint(path, "p3-score").state_dict
-assert np.array_equal(back["f.0.weight"], w["f.0.weight"]) and back["T"].shape == () and float(back["T"]) == 100.0
-assert [c.name for c in list_checkpoints({str(tmp_path)!r})[0]] == ["np"]
-print("torch" in sys.modules)
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=os.getcwd())
+    out = run_python(f"""
+        import sys, numpy as np
+        from engine.checkpoint import save_checkpoint, load_checkpoint, list_checkpoints
+        w = {{"f.0.weight": np.arange(6, dtype=np.float32).reshape(3, 2), "T": np.array(100.0, dtype=np.float32)}}
+        path = save_checkpoint({str(tmp_path)!r}, "np", "p3-score", w, {{"T": 100}}, {{"w1": 0.1}})
+        back = load_checkpoint(path, "p3-score").state_dict
+        assert np.array_equal(back["f.0.weight"], w["f.0.weight"]) and back["T"].shape == () and float(back["T"]) == 100.0
+        assert [c.name for c in list_checkpoints({str(tmp_path)!r})[0]] == ["np"]
+        print("torch" in sys.modules)
+    """)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
 

@@ -3,10 +3,6 @@ the same gradients (torch's autograd as the independent reference, and central d
 same names and shapes both ways; the fast recipe trains with it on the CPU, and `hw7-tui p5` then
 never imports torch, while the faithful recipe stays the notebook's torch code."""
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +10,8 @@ import torch
 
 from engine.eps_mlp import EpsMLP, keys
 from engine.eps_net import build_model, faithful, fast, load_trained, train_eps
+from tests.helpers import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pair(settings, seed=3):
@@ -130,33 +126,21 @@ def test_same_seed_same_numpy_weights():
     assert not np.array_equal(a.net.theta, c.net.theta)
 
 
-def test_p5_fast_on_the_command_line_imports_no_torch():
-    code = ("import runpy, sys\n"
-            "sys.argv = ['hw7-tui', 'p5', '--json', '--steps', '30', '--particles', '300', '--T', '10']\n"
-            "try:\n    runpy.run_module('tui.cli', run_name='__main__')\nexcept SystemExit as e:\n"
-            "    assert not e.code, e.code\n"
-            "print('TORCH' if 'torch' in sys.modules else 'NO TORCH', file=sys.stderr)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-500:]
-    result = json.loads(out.stdout)
-    assert result["steps_done"] == 30 and result["settings"]["recipe"] == "fast"
-    assert set(result["quality"]) == {"ddpm", "x0", "ddim"}
-    assert out.stderr.strip().endswith("NO TORCH"), out.stderr[-300:]
-
-
 def test_fast_model_saved_and_reloaded_without_torch(tmp_path):
     """A fast-recipe model trained on the CPU is saved (npz) and reloaded with the same ε̂, all without
     importing torch (the checkpoint's weights are the numpy net's arrays under EpsNet's names)."""
-    code = (f"import sys\nimport numpy as np\nfrom pathlib import Path\n"
-            "from engine.checkpoint import load_checkpoint, save_checkpoint\n"
-            "from engine.eps_net import CHECKPOINT_KIND, fast, load_trained, train_eps\n"
-            "trained = train_eps(fast(steps=20, n_data=1000, hidden=8))\n"
-            f"path = save_checkpoint(Path({str(tmp_path)!r}), 'm', CHECKPOINT_KIND, trained.state_dict(), "
-            "trained.settings.as_dict())\n"
-            "again = load_trained(trained.settings, load_checkpoint(path, CHECKPOINT_KIND).state_dict)\n"
-            "x = np.random.default_rng(0).normal(size=(9, 2))\n"
-            "same = np.array_equal(again.eps_fn()(x, 7), trained.eps_fn()(x, 7))\n"
-            "print(path.suffix, same, 'torch' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = run_python(f"""
+        import sys
+        import numpy as np
+        from pathlib import Path
+        from engine.checkpoint import load_checkpoint, save_checkpoint
+        from engine.eps_net import CHECKPOINT_KIND, fast, load_trained, train_eps
+        trained = train_eps(fast(steps=20, n_data=1000, hidden=8))
+        path = save_checkpoint(Path({str(tmp_path)!r}), "m", CHECKPOINT_KIND, trained.state_dict(), trained.settings.as_dict())
+        again = load_trained(trained.settings, load_checkpoint(path, CHECKPOINT_KIND).state_dict)
+        x = np.random.default_rng(0).normal(size=(9, 2))
+        same = np.array_equal(again.eps_fn()(x, 7), trained.eps_fn()(x, 7))
+        print(path.suffix, same, "torch" in sys.modules)
+    """)
     assert out.returncode == 0, out.stderr[-500:]
     assert out.stdout.split() == [".npz", "True", "False"], out.stdout

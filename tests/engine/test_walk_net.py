@@ -1,12 +1,7 @@
 """The numpy score network of Problems 3–4 (engine.walk_net) is build_model's torch network: the same
 forward values, the same gradients (torch's autograd as the independent reference), the same Adam;
-its t is drawn by t_probabilities; numpy's BLAS is held to the thread count asked for; and
-hw7-tui p3 never imports torch."""
-
-import json
-import subprocess
-import sys
-from pathlib import Path
+its t is drawn by t_probabilities; numpy's BLAS is held to the thread count asked for (that hw7-tui
+p3 never imports torch: tests/test_import_hygiene.py)."""
 
 import numpy as np
 import pytest
@@ -17,7 +12,6 @@ from engine.score_net import (TrainSettings, _sample_t_np, build_model, load_tra
                               train_score)
 from engine.walk_net import KEYS, FlatAdam, WalkNet
 
-ROOT = Path(__file__).resolve().parents[2]
 SMALL = dict(mixture=DEFAULT_MIXTURE.format(), T=30, sigma2=0.8, steps=300, batch=512, lr=1e-2, seed=0)
 
 
@@ -125,15 +119,3 @@ def test_blas_threads_are_set():
     assert blas_threads() == 2
     set_blas_threads(1)
     assert blas_threads() == 1
-
-
-def test_p3_on_the_command_line_imports_no_torch():
-    code = ("import runpy, sys\n"
-            "sys.argv = ['hw7-tui', 'p3', '--json', '--steps', '3', '--particles', '200', '--T', '10']\n"
-            "try:\n    runpy.run_module('tui.cli', run_name='__main__')\nexcept SystemExit as e:\n"
-            "    assert not e.code, e.code\n"
-            "print('TORCH' if 'torch' in sys.modules else 'NO TORCH', file=sys.stderr)\n")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-500:]
-    assert json.loads(out.stdout)["steps_done"] == 3
-    assert out.stderr.strip().endswith("NO TORCH"), out.stderr[-300:]

@@ -366,40 +366,28 @@ async def test_the_loss_view_draws_the_least_possible_loss_under_the_curve(tmp_p
         assert f"least possible L(θ) {floor:.4g}" in text
 
 
-async def test_news_from_a_worker_never_hides_the_refusal_of_the_box_being_fixed(tmp_path):
+@pytest.mark.parametrize("problem, box_id, bad, refused, line_id, news", [
+    (3, "#param-T", "1e99", "✗ T must be", "#walk-message", "✓ orders measured: stochastic 0.94"),  # the Orders worker
+    (5, "#knob-T", "abc", "✗ T:", "#swiss-message", "✓ trained: animation and samplers use the learned ε̂θ"),
+])
+async def test_news_from_a_worker_never_hides_the_refusal_of_the_box_being_fixed(tmp_path, problem, box_id, bad,
+                                                                                 refused, line_id, news):
     from tests.tui.helpers import static_text
 
-    app = make_app(tmp_path, problem=3)
+    app = make_app(tmp_path, problem=problem)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: screen.result is not None)
-        box = screen.query_one("#param-T")
+        box = screen.query_one(box_id)
         box.focus()
-        await pilot.press("ctrl+u", *"1e99", "enter")
-        refusal = static_text(screen.query_one("#walk-message"))
-        assert refusal.startswith("✗ T must be")
-        screen.show_message("✓ orders measured: stochastic 0.94")  # what the Orders worker says when it ends
-        await pilot.pause()
-        assert static_text(screen.query_one("#walk-message")) == refusal and app.focused is box
-        assert any("orders measured" in n.message for n in app._notifications)  # said, as a toast
-        await pilot.press("escape")
-        screen.show_message("✓ orders measured: stochastic 0.94")
-        assert static_text(screen.query_one("#walk-message")).startswith("✓ orders")  # no box pending: the line
-
-
-async def test_p5_news_never_hides_the_refusal_of_the_box_being_fixed(tmp_path):
-    from tests.tui.helpers import static_text
-
-    app = make_app(tmp_path, problem=5)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.result is not None)
-        box = screen.query_one("#knob-T")
-        box.focus()
-        await pilot.press("ctrl+u", *"abc", "enter")
-        line = screen.query_one("#swiss-message")
+        await pilot.press("ctrl+u", *bad, "enter")
+        line = screen.query_one(line_id)
         refusal = static_text(line)
-        assert refusal.startswith("✗ T:")
-        screen.message_line.show("✓ trained: animation and samplers use the learned ε̂θ")  # a run ending meanwhile
+        assert refusal.startswith(refused)
+        screen.show_message(news)  # a run ending meanwhile
         await pilot.pause()
-        assert static_text(line) == refusal and any("✓ trained" in n.message for n in app._notifications)
+        assert static_text(line) == refusal and app.focused is box
+        assert any(news in n.message for n in app._notifications)  # said, as a toast
+        await pilot.press("escape")
+        screen.show_message(news)
+        assert static_text(line) == news  # no box pending: the line
