@@ -26,3 +26,29 @@ def table(rows: list[tuple[str, str, str]], header: tuple[str, str, str] = ("wha
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:.2f} ms"
+
+
+class LoopGaps:
+    """The worst gap between ticks of a short timer on a Textual app's event loop: how long any key
+    pressed meanwhile could have waited. ``start(app)``, ``reset()``, ``worst`` (seconds), ``stop()``."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval, self.worst, self._last, self._timer = interval, 0.0, time.perf_counter(), None
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst, self._last = max(self.worst, now - self._last), now
+
+    def start(self, app) -> "LoopGaps":
+        self.reset()
+        self._timer = app.set_interval(self.interval, self._tick)
+        return self
+
+    def reset(self) -> None:
+        self.worst, self._last = 0.0, time.perf_counter()
+
+    def stop(self) -> float:
+        if self._timer is not None:
+            self._timer.stop()
+        return self.worst
+

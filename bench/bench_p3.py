@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import best_of, ms, table  # noqa: E402
+from _timing import LoopGaps, best_of, ms, table  # noqa: E402
 
 from engine.mixture import DEFAULT_MIXTURE  # noqa: E402
 from engine.score_net import TrainSettings  # noqa: E402
@@ -111,17 +111,9 @@ async def key_latency(quick: bool, size: tuple[int, int] = (120, 40)) -> dict[st
             assert time.monotonic() - start < 120, "the exact frames never arrived"
             await pilot.pause(0.05)
 
-        gaps = {"last": time.perf_counter(), "worst": 0.0}
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps["worst"] = max(gaps["worst"], now - gaps["last"])
-            gaps["last"] = now
-
         async def measure(label: str) -> None:
             times = []
-            gaps["last"], gaps["worst"] = time.perf_counter(), 0.0
-            timer = app.set_interval(0.02, tick)
+            gaps = LoopGaps(0.02).start(app)
             for _ in range(presses):
                 before = screen.playback.index
                 key = events.Key("right", None)
@@ -133,9 +125,8 @@ async def key_latency(quick: bool, size: tuple[int, int] = (120, 40)) -> dict[st
                     await asyncio.sleep(0.001)
                 times.append(time.perf_counter() - t0)
                 await asyncio.sleep(0.1)
-            timer.stop()
             out[label] = times
-            out[label + " gap"] = [gaps["worst"]]
+            out[label + " gap"] = [gaps.stop()]
 
         await measure("idle")
         await pilot.press("t")

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _timing import table  # noqa: E402
+from _timing import LoopGaps, table  # noqa: E402
 
 
 
@@ -125,15 +125,9 @@ async def train_to_animation(size: tuple[int, int]) -> tuple[float, str, float]:
         before = screen.trained
         key = events.Key("t", "t")
         key.set_sender(app)
-        gaps = {"last": time.perf_counter(), "worst": 0.0}
-
-        def tick() -> None:
-            now = time.perf_counter()
-            gaps["worst"], gaps["last"] = max(gaps["worst"], now - gaps["last"]), now
-
-        timer = app.set_interval(0.005, tick)
+        gaps = LoopGaps(0.005).start(app)
         await asyncio.sleep(0.05)
-        gaps["worst"] = 0.0
+        gaps.reset()
         t0 = time.perf_counter()
         app._driver.send_message(key)  # what Pilot.press does, without waiting for the CPU to go idle
         while (screen.trained is None or screen.trained is before or screen.training or screen.result is None
@@ -142,10 +136,10 @@ async def train_to_animation(size: tuple[int, int]) -> tuple[float, str, float]:
             await asyncio.sleep(0.01)
         seconds = time.perf_counter() - t0
         await asyncio.sleep(1.5)
-        timer.stop()
+        worst = gaps.stop()
         ev = screen.result.learned_evaluation
         w1 = "; learned W1 " + " / ".join(f"{ev.row('learned', m).w1:.3f}" for m in ("stochastic", "deterministic")) if ev else ""
-        return seconds, f"{screen.trained.outcome.steps_done} steps{w1}", gaps["worst"]
+        return seconds, f"{screen.trained.outcome.steps_done} steps{w1}", worst
 
 
 def fresh_process(name: str, *args, **kwargs):

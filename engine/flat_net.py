@@ -70,12 +70,11 @@ class FlatNet:
 
     @staticmethod
     def arrays(state: dict[str, Any]) -> dict[str, np.ndarray]:
-        """A state_dict's values (torch tensors or arrays) as float32 numpy arrays, same names."""
-        def arr(v: Any) -> np.ndarray:
-            v = v.detach().cpu().numpy() if hasattr(v, "detach") else v
-            return np.asarray(v, dtype=F32)
+        """A state_dict's values (torch tensors or arrays: engine.checkpoint.as_array) as float32 numpy
+        arrays, same names."""
+        from engine.checkpoint import as_array
 
-        return {k: arr(v) for k, v in state.items()}
+        return {k: as_array(v).astype(F32, copy=False) for k, v in state.items()}
 
 
 class FlatAdam:
